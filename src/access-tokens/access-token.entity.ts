@@ -1,0 +1,7 @@
+import { Entity, Index } from 'typeorm';
+import { IssuedToken } from '../grants/issued-token.entity.js';
+
+@Entity('access_tokens')
+@Index('access_tokens_provider_expires_idx', ['providerId', 'expires', 'id'])
+@Index('access_tokens_user_provider_expires_idx', ['userId', 'providerId', 'expires', 'id'])
+export class AccessToken extends IssuedToken {}
