@@ -73,8 +73,8 @@ class Environment {
   @Max(10000)
   PAGINATION_MAX_PAGE_SIZE = 100;
 
-  @Matches(/^(initials|none|attributes\.[A-Za-z0-9_.-]+)$/, {
-    message: 'AVATARS must be initials, none or attributes.<path>',
+  @Matches(/^(initials|none|attributes\.[\w.-]+)(,(initials|none|attributes\.[\w.-]+))*$/, {
+    message: 'AVATARS must be a comma-separated list of initials, none and attributes.<path>',
   })
   AVATARS = 'initials';
 
@@ -168,4 +168,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       email: parsed.BOOTSTRAP_EMAIL,
     },
   };
+}
+
+/** The configuration once the database and the secret key are settled (see src/database). */
+export interface RuntimeConfig extends AppConfig {
+  databaseUrl: string;
+  secretKey: string;
 }

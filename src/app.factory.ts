@@ -1,0 +1,32 @@
+import { RequestMethod, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module.js';
+import type { RuntimeConfig } from './config/config.js';
+import type { DatabaseTuning } from './database/data-source-options.js';
+import { API_ROOT, buildOpenApiDocument, mountOpenApi } from './openapi/openapi.js';
+
+export const VERSION = '2024.8.3';
+
+/** The configured application, not yet listening: used by main.ts and by the tests. */
+export async function createApp(
+  config: RuntimeConfig,
+  database: DatabaseTuning = {},
+): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, database), {
+    bufferLogs: true,
+    bodyParser: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: '1mb' });
+  app.setGlobalPrefix(API_ROOT.slice(1), {
+    exclude: [
+      { path: '-/health/live', method: RequestMethod.GET },
+      { path: '-/health/ready', method: RequestMethod.GET },
+    ],
+  });
+  mountOpenApi(app, buildOpenApiDocument(app, VERSION));
+  return app;
+}

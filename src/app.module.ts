@@ -1,0 +1,43 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthorizationCodesModule } from './authorization-codes/authorization-codes.module.js';
+import { BootstrapModule } from './bootstrap/bootstrap.module.js';
+import { AuthModule } from './common/auth/auth.module.js';
+import { CryptoModule } from './common/crypto/crypto.module.js';
+import { ErrorsFilter } from './common/errors/errors.filter.js';
+import { QueryValidationPipe } from './common/validation/query-validation.pipe.js';
+import type { RuntimeConfig } from './config/config.js';
+import { ConfigModule } from './config/config.module.js';
+import { buildDataSourceOptions, type DatabaseTuning } from './database/data-source-options.js';
+import { HealthModule } from './health/health.module.js';
+import { InstallModule } from './install/install.module.js';
+import { LoggingModule } from './logging/logging.module.js';
+
+/** Wires the feature modules; `database` tunes the pool or SQL logging (tests, benchmarks). */
+@Module({})
+export class AppModule {
+  static forRoot(config: RuntimeConfig, database: DatabaseTuning = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(config.logLevel),
+        TypeOrmModule.forRoot({
+          ...buildDataSourceOptions(config.databaseUrl, database),
+          migrationsRun: config.migrateOnStart,
+        }),
+        CryptoModule,
+        InstallModule,
+        AuthModule,
+        HealthModule,
+        BootstrapModule,
+        AuthorizationCodesModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ErrorsFilter },
+        { provide: APP_PIPE, useClass: QueryValidationPipe },
+      ],
+    };
+  }
+}

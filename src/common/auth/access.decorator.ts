@@ -1,0 +1,52 @@
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOperation,
+} from '@nestjs/swagger';
+import { GenericError } from '../errors/error.schemas.js';
+
+export const ACCESS_KEY = 'grants-api:access';
+
+export interface AccessRule {
+  /** Public routes skip authentication entirely (health probes, the API schema). */
+  public?: boolean;
+  /**
+   * What an anonymous caller gets: the 403 "credentials were not provided" (lists, actions), or
+   * passage to the handler, whose visibility rule then answers 404 (authentik's detail routes).
+   */
+  anonymous?: 'forbidden' | 'pass';
+}
+
+export interface AccessOptions {
+  operationId: string;
+  summary?: string;
+  description?: string;
+  anonymous?: AccessRule['anonymous'];
+  /** The route answers 404 for a row that is not visible (documented in OpenAPI). */
+  notFound?: boolean;
+}
+
+/**
+ * One decorator per route: who may call it, and its OpenAPI operation. The AuthGuard denies every
+ * route that lacks it. Object-level permissions are checked where the rows are, in the services.
+ */
+export function Access(options: AccessOptions) {
+  const rule: AccessRule = { anonymous: options.anonymous ?? 'forbidden' };
+  const decorators = [
+    SetMetadata(ACCESS_KEY, rule),
+    ApiOperation({
+      operationId: options.operationId,
+      summary: options.summary,
+      description: options.description,
+    }),
+    ApiBearerAuth('authentik'),
+    ApiForbiddenResponse({ type: GenericError, description: '' }),
+  ];
+  if (options.notFound) decorators.push(ApiNotFoundResponse({ type: GenericError, description: '' }));
+  return applyDecorators(...decorators);
+}
+
+/** A route (or controller) anyone may call without credentials. */
+export const Public = () => SetMetadata(ACCESS_KEY, { public: true } satisfies AccessRule);

@@ -1,0 +1,54 @@
+import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { notAuthenticated, permissionDenied, tokenInvalid } from '../errors/api-errors.js';
+import { ACCESS_KEY, type AccessRule } from './access.decorator.js';
+import type { Principal } from './principal.js';
+import { PrincipalService } from './principal.service.js';
+
+export type AuthenticatedRequest = Request & { principal?: Principal | null };
+
+/** The key of an `Authorization: Bearer <key>` header; undefined for no header or another scheme. */
+function bearerKey(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^bearer(?:\s+(.*))?$/i.exec(header.trim());
+  return match ? (match[1] ?? '').trim() : undefined;
+}
+
+/** Authenticates the caller and applies the route's AccessRule; routes without one are denied. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  private readonly logger = new Logger('AuthGuard');
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly principals: PrincipalService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!rule) {
+      this.logger.error(`route without an @Access rule: ${context.getClass().name}.${context.getHandler().name}`);
+      throw permissionDenied();
+    }
+    if (rule.public) return true;
+
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const key = bearerKey(request.headers.authorization);
+    if (key === undefined) {
+      if (rule.anonymous === 'pass') {
+        request.principal = null;
+        return true;
+      }
+      throw notAuthenticated();
+    }
+    // An empty or malformed key is never looked up.
+    const principal = key && !/\s/.test(key) ? await this.principals.fromApiKey(key) : null;
+    if (!principal) throw tokenInvalid();
+    request.principal = principal;
+    return true;
+  }
+}

@@ -1,0 +1,48 @@
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { RuntimeConfig } from '../../config/config.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+function deriveKey(secretKey: string, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secretKey, 'grants-api', purpose, 32));
+}
+
+/**
+ * Keeps API token keys out of the database in clear: an HMAC finds a token by its key, and
+ * AES-256-GCM lets an entitled caller read the key back. Both keys derive from SECRET_KEY.
+ */
+@Injectable()
+export class SecretBox {
+  private readonly lookupKey: Buffer;
+  private readonly encryptionKey: Buffer;
+
+  constructor(@Inject(APP_CONFIG) config: Pick<RuntimeConfig, 'secretKey'>) {
+    this.lookupKey = deriveKey(config.secretKey, 'token-key lookup');
+    this.encryptionKey = deriveKey(config.secretKey, 'token-key encryption');
+  }
+
+  digest(value: string): Buffer {
+    return createHmac('sha256', this.lookupKey).update(value, 'utf8').digest();
+  }
+
+  encrypt(plaintext: string): Buffer {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.encryptionKey, iv);
+    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), body]);
+  }
+
+  decrypt(sealed: Buffer): string {
+    const iv = sealed.subarray(0, IV_BYTES);
+    const tag = sealed.subarray(IV_BYTES, IV_BYTES + TAG_BYTES);
+    const decipher = createDecipheriv('aes-256-gcm', this.encryptionKey, iv);
+    decipher.setAuthTag(tag);
+    return Buffer.concat([
+      decipher.update(sealed.subarray(IV_BYTES + TAG_BYTES)),
+      decipher.final(),
+    ]).toString('utf8');
+  }
+}

@@ -1,0 +1,36 @@
+import { invalidPage } from '../errors/api-errors.js';
+
+/** A page request as the query string gives it: a number, `last`, or anything else (invalid). */
+export type RequestedPage = number | 'last' | 'invalid';
+
+export interface PageWindow {
+  page: number;
+  pageSize: number;
+  offset: number;
+}
+
+export function parseRequestedPage(raw: string | undefined): RequestedPage {
+  if (raw === undefined || raw === '') return 1;
+  if (raw === 'last') return 'last';
+  return /^\d{1,15}$/.test(raw) ? Number(raw) : 'invalid';
+}
+
+/** Never an error: missing, zero, negative or non-numeric sizes fall back; large ones clamp. */
+export function parsePageSize(raw: string | undefined, defaultSize: number, maxSize: number): number {
+  if (raw === undefined || !/^\d{1,15}$/.test(raw)) return defaultSize;
+  const size = Number(raw);
+  if (size === 0) return defaultSize;
+  return Math.min(size, maxSize);
+}
+
+export function totalPages(count: number, pageSize: number): number {
+  return Math.max(1, Math.ceil(count / pageSize));
+}
+
+/** The rows a page covers, or 404 `Invalid page.` (an empty result has one empty page 1). */
+export function resolvePage(requested: RequestedPage, count: number, pageSize: number): PageWindow {
+  const pages = totalPages(count, pageSize);
+  const page = requested === 'last' ? pages : requested;
+  if (page === 'invalid' || page < 1 || page > pages) throw invalidPage();
+  return { page, pageSize, offset: (page - 1) * pageSize };
+}

@@ -1,0 +1,50 @@
+import { Matches, ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
+
+export const INVALID_CHOICE = 'Select a valid choice. That choice is not one of the available choices.';
+export const NULL_CHARACTERS = 'Null characters are not allowed.';
+
+/** Errors of constraints marked this way form a bare-array 400 body instead of a field entry. */
+export const LIST_ERROR = { listError: true } as const;
+
+const REFERENCES_KEY = Symbol('grants-api:references');
+
+export interface Reference {
+  property: string;
+  /** Table and primary-key column the value must name a row of. */
+  table: string;
+  column: string;
+}
+
+/**
+ * A filter naming a row by its integer primary key: malformed values and values naming no row
+ * both answer 400 "Select a valid choice" (checked by the QueryValidationPipe in one query).
+ */
+export function References(table: string, column = 'id'): PropertyDecorator {
+  // Absent and empty values filter nothing.
+  const onlyWhenGiven = ValidateIf((_, value) => value !== undefined && value !== '');
+  const validate = Matches(/^\d{1,18}$/, { message: INVALID_CHOICE });
+  return (target, property) => {
+    onlyWhenGiven(target, property);
+    validate(target, property);
+    const references: Reference[] = Reflect.getMetadata(REFERENCES_KEY, target) ?? [];
+    Reflect.defineMetadata(
+      REFERENCES_KEY,
+      [...references, { property: String(property), table, column }],
+      target,
+    );
+  };
+}
+
+export function referencesOf(type: object): Reference[] {
+  return Reflect.getMetadata(REFERENCES_KEY, (type as { prototype: object }).prototype) ?? [];
+}
+
+export function NoNullCharacters(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'noNullCharacters',
+      validator: { validate: (value: unknown) => typeof value !== 'string' || !value.includes('\0') },
+    },
+    { message: NULL_CHARACTERS, context: LIST_ERROR, ...options },
+  );
+}

@@ -1,0 +1,87 @@
+import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { plainToInstance } from 'class-transformer';
+import { getMetadataStorage, validate, type ValidationError as ClassValidatorError } from 'class-validator';
+import { DataSource } from 'typeorm';
+import { ValidationError } from '../errors/api-errors.js';
+import { INVALID_CHOICE, referencesOf, type Reference } from './query-rules.js';
+
+type Query = Record<string, string>;
+
+/** Express gives repeated keys as arrays: the last value wins; empty values are absent. */
+function normalise(raw: unknown): Query {
+  const query: Query = {};
+  for (const [key, value] of Object.entries((raw ?? {}) as Record<string, unknown>)) {
+    const last = Array.isArray(value) ? value[value.length - 1] : value;
+    if (typeof last === 'string') query[key] = last;
+  }
+  return query;
+}
+
+function hasConstraints(type: unknown): type is new () => object {
+  return (
+    typeof type === 'function' &&
+    getMetadataStorage().getTargetValidationMetadatas(type, '', true, false).length > 0
+  );
+}
+
+/**
+ * Validates a query DTO (class-validator) into the contract's 400 bodies: field errors first
+ * (`{"user": [...], "provider": [...]}` in declaration order), then list errors (a bare array).
+ * Filters that name rows are checked against the database in one query.
+ */
+@Injectable()
+export class QueryValidationPipe implements PipeTransform {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type !== 'query' || !hasConstraints(metadata.metatype)) return value;
+    const type = metadata.metatype;
+    const query = normalise(value);
+    const dto = plainToInstance(type, query);
+    const errors = await validate(dto, { whitelist: true, forbidUnknownValues: false });
+
+    const fieldErrors: Record<string, string[]> = {};
+    const listErrors: string[] = [];
+    for (const error of errors) this.collect(error, fieldErrors, listErrors);
+    await this.checkReferences(type, query, fieldErrors);
+
+    if (Object.keys(fieldErrors).length > 0) throw new ValidationError(this.ordered(type, fieldErrors));
+    if (listErrors.length > 0) throw new ValidationError(listErrors);
+    return dto;
+  }
+
+  private collect(error: ClassValidatorError, fields: Record<string, string[]>, list: string[]) {
+    for (const [constraint, message] of Object.entries(error.constraints ?? {})) {
+      if (error.contexts?.[constraint]?.listError) list.push(message);
+      else (fields[error.property] ??= []).push(message);
+    }
+  }
+
+  private async checkReferences(type: object, query: Query, fields: Record<string, string[]>) {
+    const pending = referencesOf(type).filter(
+      (ref: Reference) => !!query[ref.property] && !fields[ref.property],
+    );
+    if (pending.length === 0) return;
+    const checks = pending.map(
+      (ref, i) =>
+        `EXISTS (SELECT 1 FROM "${ref.table}" WHERE "${ref.column}" = $${i + 1}::bigint) AS "${ref.property}"`,
+    );
+    const [row] = await this.dataSource.query(
+      `SELECT ${checks.join(', ')}`,
+      pending.map((ref) => query[ref.property]),
+    );
+    for (const ref of pending) if (!row[ref.property]) fields[ref.property] = [INVALID_CHOICE];
+  }
+
+  /** Field errors in the order the DTO declares its properties. */
+  private ordered(type: new () => object, fields: Record<string, string[]>) {
+    const declared = getMetadataStorage()
+      .getTargetValidationMetadatas(type, '', true, false)
+      .map((m) => m.propertyName);
+    const order = [...new Set(declared)];
+    return Object.fromEntries(
+      Object.entries(fields).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)),
+    );
+  }
+}

@@ -1,0 +1,27 @@
+import type { UserGroupResponse } from './dto/user-group.response.js';
+
+/** authentik's `num_pk`: the first five decimal digits of the uuid read as a 128-bit integer. */
+export function numPk(uuid: string): number {
+  return Number(BigInt(`0x${uuid.replaceAll('-', '')}`).toString().slice(0, 5));
+}
+
+export interface GroupRow {
+  id: string;
+  name: string;
+  is_superuser: boolean;
+  parent_id: string | null;
+  parent_name: string | null;
+  attributes: Record<string, unknown>;
+}
+
+export function toUserGroup(row: GroupRow): UserGroupResponse {
+  return {
+    pk: row.id,
+    num_pk: numPk(row.id),
+    name: row.name,
+    is_superuser: row.is_superuser,
+    parent: row.parent_id,
+    parent_name: row.parent_name,
+    attributes: row.attributes,
+  };
+}

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { LogLevel } from '../config/config.js';
+
+const REQUEST_ID = /^[\w.-]{1,64}$/;
+
+/** Secrets never reach a log line, whatever the level. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  '*.client_secret',
+  '*.key',
+  '*.password',
+];
+
+/** Structured JSON logs; one line per request with its id, method, route, status and duration. */
+@Module({})
+export class LoggingModule {
+  static forRoot(level: LogLevel): DynamicModule {
+    return {
+      module: LoggingModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level,
+            redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+            // Reuse a caller's X-Request-Id when it is a plain token; echo the id back.
+            genReqId: (req: IncomingMessage, res: ServerResponse) => {
+              const given = req.headers['x-request-id'];
+              const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+              res.setHeader('X-Request-Id', id);
+              return id;
+            },
+            // Called when the request starts and again for the completion line; the matched
+            // route is only known (and only logged) by then.
+            customProps: (req: IncomingMessage, res: ServerResponse) =>
+              res.writableEnded
+                ? { route: (req as IncomingMessage & { route?: { path?: string } }).route?.path }
+                : {},
+            serializers: {
+              req: (req: { id: string; method: string; url: string }) => ({
+                id: req.id,
+                method: req.method,
+                // The query string may carry search terms about people: keep the path only.
+                url: req.url.split('?')[0],
+              }),
+              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+            },
+            customSuccessMessage: (req, res, responseTime) =>
+              `${req.method} ${req.url?.split('?')[0]} ${res.statusCode} ${Math.round(responseTime)}ms`,
+            customErrorMessage: (req, res) =>
+              `${req.method} ${req.url?.split('?')[0]} ${res.statusCode}`,
+          },
+        }),
+      ],
+    };
+  }
+}

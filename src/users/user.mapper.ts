@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import type { Column } from '../common/sql/columns.js';
+import { formatIsoUtc, isoUtcSql } from '../common/sql/timestamps.js';
+import { toUserGroup, type GroupRow } from '../groups/group.mapper.js';
+import { avatarFor } from './avatar.js';
+import type { UserResponse } from './dto/user.response.js';
+import type { UserType } from './user.entity.js';
+
+/** Columns ([expression, alias]) a query selects to build a nested User from table `alias`. */
+export function userColumns(alias: string, prefix: string): Column[] {
+  const plain = ['id', 'username', 'name', 'is_active', 'email', 'attributes', 'path', 'type', 'uuid'];
+  return [
+    ...plain.map((column): Column => [`${alias}.${column}`, `${prefix}${column}`]),
+    [isoUtcSql(`${alias}.last_login`), `${prefix}last_login`],
+  ];
+}
+
+export interface UserRow {
+  id: number;
+  username: string;
+  name: string;
+  is_active: boolean;
+  last_login: string | null;
+  email: string;
+  attributes: Record<string, unknown>;
+  path: string;
+  type: UserType;
+  uuid: string;
+}
+
+
+/** What a user's groups add to it: direct groups and the superuser flag of their ancestry. */
+export interface UserMembership {
+  groups: GroupRow[];
+  isSuperuser: boolean;
+}
+
+export interface UserPresentation {
+  installId: string;
+  avatarModes: readonly string[];
+  includeGroups: boolean;
+}
+
+/** authentik's `uid`: SHA-256 of "<pk>-<install id>". */
+export function userUid(pk: number, installId: string): string {
+  return createHash('sha256').update(`${pk}-${installId}`).digest('hex');
+}
+
+export function toUserResponse(
+  user: UserRow,
+  membership: UserMembership | undefined,
+  options: UserPresentation,
+): UserResponse {
+  const groups = membership?.groups ?? [];
+  return {
+    pk: user.id,
+    username: user.username,
+    name: user.name,
+    is_active: user.is_active,
+    last_login: formatIsoUtc(user.last_login),
+    is_superuser: membership?.isSuperuser ?? false,
+    groups: groups.map((group) => group.id),
+    groups_obj: options.includeGroups ? groups.map(toUserGroup) : null,
+    email: user.email,
+    avatar: avatarFor(user, options.avatarModes),
+    attributes: user.attributes,
+    uid: userUid(user.id, options.installId),
+    path: user.path,
+    type: user.type,
+    uuid: user.uuid,
+  };
+}
