@@ -1,12 +1,12 @@
-import type { DataSourceOptions } from 'typeorm';
+import type { DataSourceOptions, Logger } from 'typeorm';
 import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 export interface DatabaseTuning {
   /** Connections in the pool. */
   poolSize?: number;
-  /** Log every SQL statement (tests that count queries turn this on through a logger). */
-  logging?: DataSourceOptions['logging'];
+  /** Receives every SQL statement (tests count queries with it). */
+  logger?: Logger;
 }
 
 /**
@@ -29,7 +29,8 @@ export function buildDataSourceOptions(
     installExtensions: false,
     synchronize: false,
     migrationsRun: false,
-    logging: tuning.logging ?? false,
+    logging: tuning.logger ? ['query'] : false,
+    logger: tuning.logger,
     applicationName: 'grants-api',
     extra: {
       max: tuning.poolSize ?? 10,

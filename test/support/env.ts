@@ -1,0 +1,1 @@
+export { ADMIN_URL_ENV, TEMPLATE_ENV, withDatabase } from './global-setup.mjs';
