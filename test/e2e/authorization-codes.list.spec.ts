@@ -1,0 +1,360 @@
+/**
+ * Contract §2 and §4: pagination, ordering, search, filters, include_groups and the envelope
+ * of GET /api/v3/oauth2/authorization_codes/, plus the number of SQL statements per request.
+ */
+import { startTestApp, type TestApp } from '../support/app.js';
+
+const LIST = '/api/v3/oauth2/authorization_codes/';
+const INVALID_CHOICE = ['Select a valid choice. That choice is not one of the available choices.'];
+
+interface Row {
+  pk: number;
+  provider: { pk: number };
+  user: { pk: number; groups: string[]; groups_obj: unknown[] | null };
+  expires: string | null;
+}
+
+describe('authorization codes list (§2, §4)', () => {
+  let t: TestApp;
+  let admin: { id: number; auth: string };
+  let providers: number[];
+  let users: number[];
+
+  const get = (query: Record<string, unknown> = {}, auth = admin.auth) =>
+    t.http.get(LIST).query(query).set('Authorization', auth);
+
+  /** Every row, walking the pages with `query`. */
+  async function walk(query: Record<string, unknown>): Promise<Row[]> {
+    const rows: Row[] = [];
+    for (let page = 1; ; page++) {
+      const res = await get({ ...query, page });
+      expect(res.status).toBe(200);
+      rows.push(...res.body.results);
+      if (res.body.pagination.next === 0) return rows;
+      expect(res.body.pagination.next).toBe(page + 1);
+    }
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    admin = await t.fixtures.superCaller({ username: 'zz-admin' });
+    providers = [
+      await t.fixtures.provider({ name: 'Grafana', clientId: 'grafana-client' }),
+      await t.fixtures.provider({ name: 'Wiki', clientId: 'wiki_100%' }),
+    ];
+    users = [
+      await t.fixtures.user({ username: 'alice', name: 'Alice Liddell', email: 'alice@wonder.land' }),
+      await t.fixtures.user({ username: 'bob', name: 'Robert Tables', email: 'bob@example.org' }),
+      await t.fixtures.user({ username: 'carol', name: 'Carol Jones', email: 'c@example.net' }),
+    ];
+    // 25 codes: several share an expiry (ties), some never expire (NULL), one already expired.
+    const base = Date.parse('2030-01-01T00:00:00Z');
+    for (let i = 0; i < 25; i++) {
+      await t.fixtures.code({
+        user: users[i % 3]!,
+        provider: providers[i % 2]!,
+        expires: i % 7 === 0 ? null : new Date(base + (i % 4) * 60_000).toISOString(),
+        expiring: i % 7 !== 0,
+      });
+    }
+  });
+  afterAll(() => t.close());
+
+  describe('pagination', () => {
+    it('answers an empty result with one empty page 1', async () => {
+      const res = await get({ user: admin.id });
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        pagination: { next: 0, previous: 0, count: 0, current: 1, total_pages: 1, start_index: 0, end_index: 0 },
+        results: [],
+      });
+      expect(Object.keys(res.body.pagination)).toEqual([
+        'next', 'previous', 'count', 'current', 'total_pages', 'start_index', 'end_index',
+      ]);
+    });
+
+    it('pages with the default size of 20', async () => {
+      const res = await get();
+      expect(res.body.pagination).toEqual({
+        next: 2, previous: 0, count: 25, current: 1, total_pages: 2, start_index: 1, end_index: 20,
+      });
+      expect(res.body.results).toHaveLength(20);
+    });
+
+    it('serves the last page, by number and as page=last', async () => {
+      const byNumber = await get({ page: 2 });
+      const byName = await get({ page: 'last' });
+      expect(byNumber.body).toEqual(byName.body);
+      expect(byName.body.pagination).toEqual({
+        next: 0, previous: 1, count: 25, current: 2, total_pages: 2, start_index: 21, end_index: 25,
+      });
+      expect(byName.body.results).toHaveLength(5);
+    });
+
+    it.each([['0'], ['abc'], ['3'], ['-1'], ['1.5'], ['99999999999999999999']])(
+      'answers page=%s with 404 "Invalid page."',
+      async (page) => {
+        const res = await get({ page });
+        expect(res.status).toBe(404);
+        expect(res.body).toEqual({ detail: 'Invalid page.' });
+      },
+    );
+
+    it('treats an empty page as page 1', async () => {
+      const res = await get({ page: '' });
+      expect(res.body.pagination.current).toBe(1);
+    });
+
+    it.each([
+      ['0', 20],
+      ['abc', 20],
+      ['-5', 20],
+      ['', 20],
+      ['7', 7],
+      ['1000', 100],
+    ])('reads page_size=%s as %d', async (pageSize, expected) => {
+      const res = await get({ page_size: pageSize });
+      expect(res.status).toBe(200);
+      expect(res.body.results).toHaveLength(Math.min(expected, 25));
+      expect(res.body.pagination.total_pages).toBe(Math.ceil(25 / expected));
+    });
+
+    it('answers page=last on an empty result with page 1', async () => {
+      const res = await get({ page: 'last', user: admin.id });
+      expect(res.status).toBe(200);
+      expect(res.body.pagination.current).toBe(1);
+    });
+
+    it('takes the last value of a repeated key', async () => {
+      const res = await t.http.get(`${LIST}?page_size=2&page_size=5&page=9&page=2`).set('Authorization', admin.auth);
+      expect(res.status).toBe(200);
+      expect(res.body.pagination).toMatchObject({ current: 2, start_index: 6, end_index: 10 });
+    });
+
+    it('ignores unknown parameters', async () => {
+      const res = await get({ frobnicate: 'yes', 'filter[where]': 'x' });
+      expect(res.status).toBe(200);
+      expect(res.body.pagination.count).toBe(25);
+    });
+  });
+
+  describe('ordering', () => {
+    const compare = (a: string | null, b: string | null, descending: boolean) => {
+      // NULL expires sort last ascending, first descending.
+      if (a === b) return 0;
+      if (a === null) return descending ? -1 : 1;
+      if (b === null) return descending ? 1 : -1;
+      return (a < b ? -1 : 1) * (descending ? -1 : 1);
+    };
+    const key: Record<string, (r: Row) => number | string | null> = {
+      pk: (r) => r.pk,
+      provider: (r) => r.provider.pk,
+      user: (r) => r.user.pk,
+      expires: (r) => r.expires,
+    };
+
+    function expectOrdered(rows: Row[], terms: string[]) {
+      const all = [...terms, 'pk'];
+      for (let i = 1; i < rows.length; i++) {
+        let verdict = 0;
+        for (const term of all) {
+          const descending = term.startsWith('-');
+          const read = key[descending ? term.slice(1) : term]!;
+          const [a, b] = [read(rows[i - 1]!), read(rows[i]!)];
+          verdict =
+            typeof a === 'number' && typeof b === 'number'
+              ? (a - b) * (descending ? -1 : 1)
+              : compare(a as string | null, b as string | null, descending);
+          if (verdict !== 0) break;
+        }
+        expect(verdict).toBeLessThan(0);
+      }
+    }
+
+    it.each(['pk', '-pk', 'provider', '-provider', 'user', '-user', 'expires', '-expires'])(
+      'orders by %s with pk as the tie-breaker, across all pages without gaps or repeats',
+      async (ordering) => {
+        const rows = await walk({ ordering, page_size: 4 });
+        expect(rows).toHaveLength(25);
+        expect(new Set(rows.map((r) => r.pk)).size).toBe(25);
+        expectOrdered(rows, [ordering]);
+      },
+    );
+
+    it('orders by provider,expires by default', async () => {
+      const rows = await walk({ page_size: 6 });
+      expectOrdered(rows, ['provider', 'expires']);
+    });
+
+    it('combines several terms', async () => {
+      const rows = await walk({ ordering: '-user,expires', page_size: 10 });
+      expectOrdered(rows, ['-user', 'expires']);
+    });
+
+    it('drops unknown terms, and falls back to the default when none is left', async () => {
+      const onlyUnknown = await walk({ ordering: 'password,;DROP TABLE users', page_size: 25 });
+      expectOrdered(onlyUnknown, ['provider', 'expires']);
+      const mixed = await walk({ ordering: 'nonsense,-expires,,scope', page_size: 25 });
+      expectOrdered(mixed, ['-expires']);
+    });
+  });
+
+  describe('search', () => {
+    const count = async (search: string) => (await get({ search })).body.pagination.count;
+    const codesOf = async (where: string, params: unknown[]) =>
+      Number(
+        (await t.fixtures.db.query(`SELECT count(*) AS c FROM authorization_codes g JOIN users u ON u.id = g.user_id JOIN oauth2_providers p ON p.id = g.provider_id WHERE ${where}`, params))[0].c,
+      );
+
+    it.each([
+      ['username', 'ALIC', 'u.username = $1', 'alice'],
+      ['user name', 'robert tab', 'u.username = $1', 'bob'],
+      ['user email', 'EXAMPLE.NET', 'u.username = $1', 'carol'],
+      ['provider name', 'grafan', 'p.name = $1', 'Grafana'],
+      ['provider client_id', 'A-CLIEN', 'p.client_id = $1', 'grafana-client'],
+    ])('matches the %s case-insensitively as a substring', async (_, search, where, value) => {
+      const expected = await codesOf(where, [value]);
+      expect(expected).toBeGreaterThan(0);
+      expect(await count(search)).toBe(expected);
+    });
+
+    it('treats LIKE wildcards literally', async () => {
+      expect(await count('100%')).toBe(await codesOf('p.client_id = $1', ['wiki_100%']));
+      expect(await count('%')).toBe(await codesOf('p.client_id = $1', ['wiki_100%']));
+      expect(await count('_')).toBe(await codesOf("p.client_id = $1", ['wiki_100%']));
+    });
+
+    it('returns nothing for a term nobody matches, and everything for an empty term', async () => {
+      expect(await count('no-such-thing')).toBe(0);
+      expect(await count('')).toBe(25);
+    });
+
+    it('answers a NUL character with a bare-array 400', async () => {
+      const res = await get({ search: 'ali\0ce' });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual(['Null characters are not allowed.']);
+    });
+
+    it('combines search with visibility: a plain user only finds their own codes', async () => {
+      const carolAuth = `Bearer ${await t.fixtures.apiToken(users[2]!)}`;
+      const res = await get({ search: 'alice' }, carolAuth);
+      expect(res.body.results).toEqual([]);
+      const own = await get({ search: 'example.net' }, carolAuth);
+      expect(own.body.pagination.count).toBe(await codesOf('u.username = $1', ['carol']));
+    });
+  });
+
+  describe('filters', () => {
+    it('filters by user and by provider, and by both', async () => {
+      const byUser = await walk({ user: users[0], page_size: 100 });
+      expect(byUser.length).toBeGreaterThan(0);
+      expect(byUser.every((r) => r.user.pk === users[0])).toBe(true);
+      const byProvider = await walk({ provider: providers[1], page_size: 100 });
+      expect(byProvider.every((r) => r.provider.pk === providers[1])).toBe(true);
+      const both = await walk({ user: users[0], provider: providers[1], page_size: 100 });
+      expect(both).toEqual(byUser.filter((r) => r.provider.pk === providers[1]));
+    });
+
+    it('ignores empty filter values', async () => {
+      const res = await get({ user: '', provider: '' });
+      expect(res.status).toBe(200);
+      expect(res.body.pagination.count).toBe(25);
+    });
+
+    it.each([['abc'], ['1.5'], ['-1'], ['999999'], ['99999999999999999999999'], [' 1']])(
+      'answers user=%s with a 400 naming the field',
+      async (user) => {
+        const res = await get({ user });
+        expect(res.status).toBe(400);
+        expect(res.body).toEqual({ user: INVALID_CHOICE });
+      },
+    );
+
+    it('answers a non-existent provider with a 400 naming the field', async () => {
+      const res = await get({ provider: 424242 });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ provider: INVALID_CHOICE });
+    });
+
+    it('reports several invalid filters in one body, user before provider', async () => {
+      const res = await t.http.get(`${LIST}?provider=x&user=y`).set('Authorization', admin.auth);
+      expect(res.status).toBe(400);
+      expect(Object.keys(res.body)).toEqual(['user', 'provider']);
+    });
+
+    it('checks authentication before filters, filters before search, search before page', async () => {
+      expect((await t.http.get(LIST).query({ user: 'x' })).status).toBe(403);
+      expect((await get({ user: 'x', search: '\0' })).body).toEqual({ user: INVALID_CHOICE });
+      expect((await get({ search: '\0', page: 'abc' })).body).toEqual(['Null characters are not allowed.']);
+    });
+
+    it('applies filters and search on retrieve', async () => {
+      const [row] = (await get({ user: users[0], page_size: 1 })).body.results as Row[];
+      const path = `${LIST}${row!.pk}/`;
+      expect((await t.http.get(path).query({ user: users[0] }).set('Authorization', admin.auth)).status).toBe(200);
+      const other = await t.http.get(path).query({ user: users[1] }).set('Authorization', admin.auth);
+      expect(other.status).toBe(404);
+      expect(other.body).toEqual({ detail: 'No AuthorizationCode matches the given query.' });
+      expect((await t.http.get(path).query({ search: 'nobody-at-all' }).set('Authorization', admin.auth)).status).toBe(404);
+      expect((await t.http.get(path).query({ provider: 'x' }).set('Authorization', admin.auth)).status).toBe(400);
+    });
+  });
+
+  describe('include_groups', () => {
+    let groupedUser: number;
+    beforeAll(async () => {
+      const parent = await t.fixtures.group({ name: 'Engineering' });
+      const child = await t.fixtures.group({ name: 'Platform', parent });
+      groupedUser = await t.fixtures.user({ groups: [child] });
+      await t.fixtures.code({ user: groupedUser, provider: providers[0]! });
+    });
+    afterAll(async () => {
+      await t.fixtures.db.query('DELETE FROM users WHERE id = $1', [groupedUser]);
+    });
+
+    it('includes groups_obj by default and with include_groups=TRUE', async () => {
+      for (const query of [{}, { include_groups: 'TRUE' }, { include_groups: 'true' }]) {
+        const [row] = (await get({ ...query, user: groupedUser })).body.results;
+        expect(row.user.groups_obj).toEqual([
+          expect.objectContaining({ name: 'Platform', parent_name: 'Engineering', is_superuser: false }),
+        ]);
+        expect(row.user.groups).toEqual([row.user.groups_obj[0].pk]);
+      }
+    });
+
+    it.each([['false'], [''], ['1'], ['yes']])('sets every groups_obj to null for include_groups=%s', async (value) => {
+      const res = await get({ include_groups: value, user: groupedUser });
+      const [row] = res.body.results;
+      expect(row.user.groups_obj).toBeNull();
+      expect(row.user.groups).toHaveLength(1);
+    });
+  });
+
+  describe('queries per request', () => {
+    it('does not grow with page_size (auth, count, page, groups)', async () => {
+      const measure = async (pageSize: number) => {
+        t.queries.reset();
+        const res = await get({ page_size: pageSize });
+        expect(res.status).toBe(200);
+        return t.queries.count;
+      };
+      const small = await measure(1);
+      const large = await measure(100);
+      expect(large).toBe(small);
+      expect(large).toBeLessThanOrEqual(4);
+    });
+
+    it('adds at most one query to check filters', async () => {
+      t.queries.reset();
+      await get({ user: users[0], provider: providers[0] });
+      expect(t.queries.count).toBeLessThanOrEqual(5);
+    });
+
+    it('retrieves with at most three queries (auth, row, groups)', async () => {
+      const [row] = (await get({ page_size: 1 })).body.results;
+      t.queries.reset();
+      await t.http.get(`${LIST}${row.pk}/`).set('Authorization', admin.auth);
+      expect(t.queries.count).toBeLessThanOrEqual(3);
+    });
+  });
+});
