@@ -7,7 +7,7 @@ import type { Principal } from '../common/auth/principal.js';
 import { methodNotAllowed } from '../common/errors/api-errors.js';
 import { ApiPaginatedResponse } from '../common/pagination/pagination.schema.js';
 import { PaginationInterceptor } from '../common/pagination/pagination.interceptor.js';
-import { GrantListQuery } from '../grants/dto/grant-list.query.js';
+import { GrantFilterQuery, GrantListQuery } from '../grants/dto/grant-list.query.js';
 import { GrantResponse } from '../grants/dto/grant.response.js';
 import { GrantsService } from '../grants/grants.service.js';
 import { UsedByResponse } from '../common/used-by.response.js';
@@ -32,7 +32,7 @@ export class AuthorizationCodesController {
   @Access({ operationId: 'oauth2_authorization_codes_retrieve', description: 'AuthorizationCode Viewset', anonymous: 'pass', notFound: true })
   @ApiParam({ ...ID_PARAM, type: 'integer' })
   @ApiOkResponse({ type: GrantResponse, description: '' })
-  retrieve(@CurrentPrincipal() principal: Principal | null, @Param('id') id: string, @Query() query: GrantListQuery) {
+  retrieve(@CurrentPrincipal() principal: Principal | null, @Param('id') id: string, @Query() query: GrantFilterQuery) {
     return this.grants.retrieve(AUTHORIZATION_CODES, principal, id, query);
   }
 
@@ -41,7 +41,7 @@ export class AuthorizationCodesController {
   @Access({ operationId: 'oauth2_authorization_codes_destroy', description: 'AuthorizationCode Viewset', anonymous: 'pass', notFound: true })
   @ApiParam({ ...ID_PARAM, type: 'integer' })
   @ApiNoContentResponse({ description: 'No response body' })
-  destroy(@CurrentPrincipal() principal: Principal | null, @Param('id') id: string, @Query() query: GrantListQuery) {
+  destroy(@CurrentPrincipal() principal: Principal | null, @Param('id') id: string, @Query() query: GrantFilterQuery) {
     return this.grants.destroy(AUTHORIZATION_CODES, principal, id, query);
   }
 
@@ -49,7 +49,7 @@ export class AuthorizationCodesController {
   @Access({ operationId: 'oauth2_authorization_codes_used_by_list', description: 'Get a list of all objects that use this object', notFound: true })
   @ApiParam({ ...ID_PARAM, type: 'integer' })
   @ApiOkResponse({ type: [UsedByResponse], description: '' })
-  usedBy(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() query: GrantListQuery) {
+  usedBy(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() query: GrantFilterQuery) {
     return this.grants.usedBy(AUTHORIZATION_CODES, principal, id, query);
   }
 

@@ -24,7 +24,7 @@ import {
 } from '../oauth2-providers/oauth2-provider.mapper.js';
 import { toUserResponse, userColumns, type UserRow } from '../users/user.mapper.js';
 import { UsersService } from '../users/users.service.js';
-import type { GrantListQuery } from './dto/grant-list.query.js';
+import type { GrantFilterQuery, GrantListQuery } from './dto/grant-list.query.js';
 import type { GrantResponse } from './dto/grant.response.js';
 import type { GrantKind } from './grant-kind.js';
 
@@ -101,7 +101,7 @@ export class GrantsService {
     kind: GrantKind,
     principal: Principal | null,
     rawId: string,
-    query: GrantListQuery,
+    query: GrantFilterQuery,
   ): Promise<GrantResponse> {
     const id = parseId(rawId, kind);
     const row = await this.withItemColumns(this.scoped(kind, principal, query))
@@ -117,7 +117,7 @@ export class GrantsService {
     kind: GrantKind,
     principal: Principal | null,
     rawId: string,
-    query: GrantListQuery,
+    query: GrantFilterQuery,
   ): Promise<void> {
     const id = parseId(rawId, kind);
     const row = await this.scoped(kind, principal, query, { joins: !!query.search })
@@ -142,7 +142,7 @@ export class GrantsService {
     kind: GrantKind,
     principal: Principal,
     rawId: string,
-    query: GrantListQuery,
+    query: GrantFilterQuery,
   ): Promise<never[]> {
     const id = parseId(rawId, kind);
     const row = await this.scoped(kind, principal, query, { joins: !!query.search })
@@ -157,7 +157,7 @@ export class GrantsService {
   private scoped(
     kind: GrantKind,
     principal: Principal | null,
-    query: GrantListQuery,
+    query: GrantFilterQuery,
     { joins } = { joins: true },
   ): SelectQueryBuilder<Record<string, unknown>> {
     const qb = this.dataSource.createQueryBuilder().from(kind.table, 'g');
@@ -206,7 +206,7 @@ export class GrantsService {
   private async present(
     rows: Record<string, unknown>[],
     principal: Principal | null,
-    query: GrantListQuery,
+    query: GrantFilterQuery,
   ): Promise<GrantResponse[]> {
     const memberships = await this.users.memberships(rows.map((row) => row.g_user_id as number));
     const presentation = {

@@ -18,6 +18,8 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .addBearerAuth({ type: 'http', scheme: 'bearer' }, 'authentik')
     .build();
   const document = SwaggerModule.createDocument(app, config);
+  // API tokens are opaque keys, not JWTs (Nest's default bearerFormat).
+  document.components!.securitySchemes!.authentik = { type: 'http', scheme: 'bearer' };
   document.paths = Object.fromEntries(
     Object.entries(document.paths)
       .filter(([path]) => path.startsWith(`${API_ROOT}/`))

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../../src/database/data-source-options.js';
-import { ADMIN_URL_ENV, TEMPLATE_ENV, withDatabase } from './env.js';
+import { ADMIN_URL_ENV, TEMPLATE_ENV, withDatabase } from './test-env.mjs';
 
 export interface TestDatabase {
   url: string;

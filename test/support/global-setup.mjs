@@ -7,15 +7,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../../dist/src/database/data-source-options.js';
 import { startEmbeddedPostgres } from '../../dist/src/database/embedded-postgres.js';
-
-export const ADMIN_URL_ENV = 'GRANTS_TEST_ADMIN_URL';
-export const TEMPLATE_ENV = 'GRANTS_TEST_TEMPLATE';
-
-export function withDatabase(url, database) {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
+import { ADMIN_URL_ENV, TEMPLATE_ENV, withDatabase } from './test-env.mjs';
 
 /**
  * Once per test run: a server (DATABASE_URL, or an embedded PostgreSQL in a temporary directory)

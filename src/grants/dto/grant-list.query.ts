@@ -1,10 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
-import { ListQuery } from '../../common/pagination/list-query.js';
+import { SearchQuery, WithPageParameters } from '../../common/pagination/list-query.js';
 import { References } from '../../common/validation/query-rules.js';
 
-/** Query of every grant list; filters and search also narrow retrieve and destroy. */
-export class GrantListQuery extends ListQuery {
+/** Filters of every grant route: they narrow lists, retrieve and destroy alike (contract §2). */
+export class GrantFilterQuery extends SearchQuery {
   @ApiPropertyOptional({ type: 'integer' })
   @IsOptional()
   @References('users')
@@ -23,3 +23,5 @@ export class GrantListQuery extends ListQuery {
   @IsString()
   include_groups?: string;
 }
+
+export class GrantListQuery extends WithPageParameters(GrantFilterQuery) {}

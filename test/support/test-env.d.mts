@@ -1,4 +1,3 @@
 export declare const ADMIN_URL_ENV: string;
 export declare const TEMPLATE_ENV: string;
 export declare function withDatabase(url: string, database: string): string;
-export default function globalSetup(): Promise<void>;

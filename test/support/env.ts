@@ -1,1 +1,0 @@
-export { ADMIN_URL_ENV, TEMPLATE_ENV, withDatabase } from './global-setup.mjs';
