@@ -3,13 +3,14 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { installExpressFallbacks } from './common/errors/express-fallbacks.js';
 import type { RuntimeConfig } from './config/config.js';
 import type { DatabaseTuning } from './database/data-source-options.js';
 import { API_ROOT, buildOpenApiDocument, mountOpenApi } from './openapi/openapi.js';
 
 export const VERSION = '2024.8.3';
 
-/** The configured application, not yet listening: used by main.ts and by the tests. */
+/** The configured, initialised application, not yet listening: used by main.ts and the tests. */
 export async function createApp(
   config: RuntimeConfig,
   database: DatabaseTuning = {},
@@ -28,5 +29,8 @@ export async function createApp(
     ],
   });
   mountOpenApi(app, buildOpenApiDocument(app, VERSION));
+  // Registers every route now, so that the fallbacks below come after all of them.
+  await app.init();
+  installExpressFallbacks(app);
   return app;
 }

@@ -57,7 +57,6 @@ export async function startTestApp(overrides: Partial<RuntimeConfig> = {}): Prom
   const database = await createTestDatabase();
   const queries = new QueryCounter();
   const app = await createApp(testConfig(database.url, overrides), { logger: queries, poolSize: 4 });
-  await app.init();
   const fixtures = new Fixtures(app.get(DataSource), app);
   return {
     app,
