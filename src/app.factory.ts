@@ -15,10 +15,13 @@ export async function createApp(
   config: RuntimeConfig,
   database: DatabaseTuning = {},
 ): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, database), {
-    bufferLogs: true,
-    bodyParser: true,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, database),
+    {
+      bufferLogs: true,
+      bodyParser: true,
+    },
+  );
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: '1mb' });

@@ -1,5 +1,21 @@
-import { All, Controller, Delete, Get, HttpCode, Param, Query, Req, UseInterceptors } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiNoContentResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  All,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Query,
+  Req,
+  UseInterceptors,
+} from '@nestjs/common';
+import {
+  ApiExcludeEndpoint,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Access } from '../common/auth/access.decorator.js';
 import { CurrentPrincipal } from '../common/auth/current-principal.decorator.js';
@@ -13,7 +29,10 @@ import { GrantsService } from '../grants/grants.service.js';
 import { UsedByResponse } from '../common/used-by.response.js';
 import { AUTHORIZATION_CODES } from './authorization-codes.kind.js';
 
-const ID_PARAM = { name: 'id', description: 'A unique integer value identifying this Authorization Code.' };
+const ID_PARAM = {
+  name: 'id',
+  description: 'A unique integer value identifying this Authorization Code.',
+};
 
 @ApiTags('oauth2')
 @Controller('oauth2/authorization_codes')
@@ -22,34 +41,63 @@ export class AuthorizationCodesController {
   constructor(private readonly grants: GrantsService) {}
 
   @Get()
-  @Access({ operationId: 'oauth2_authorization_codes_list', description: 'AuthorizationCode Viewset' })
+  @Access({
+    operationId: 'oauth2_authorization_codes_list',
+    description: 'AuthorizationCode Viewset',
+  })
   @ApiPaginatedResponse(GrantResponse, 'PaginatedExpiringBaseGrantModelList')
   list(@CurrentPrincipal() principal: Principal, @Query() query: GrantListQuery) {
     return this.grants.list(AUTHORIZATION_CODES, principal, query);
   }
 
   @Get(':id')
-  @Access({ operationId: 'oauth2_authorization_codes_retrieve', description: 'AuthorizationCode Viewset', anonymous: 'pass', notFound: true })
+  @Access({
+    operationId: 'oauth2_authorization_codes_retrieve',
+    description: 'AuthorizationCode Viewset',
+    anonymous: 'pass',
+    notFound: true,
+  })
   @ApiParam({ ...ID_PARAM, type: 'integer' })
   @ApiOkResponse({ type: GrantResponse, description: '' })
-  retrieve(@CurrentPrincipal() principal: Principal | null, @Param('id') id: string, @Query() query: GrantFilterQuery) {
+  retrieve(
+    @CurrentPrincipal() principal: Principal | null,
+    @Param('id') id: string,
+    @Query() query: GrantFilterQuery,
+  ) {
     return this.grants.retrieve(AUTHORIZATION_CODES, principal, id, query);
   }
 
   @Delete(':id')
   @HttpCode(204)
-  @Access({ operationId: 'oauth2_authorization_codes_destroy', description: 'AuthorizationCode Viewset', anonymous: 'pass', notFound: true })
+  @Access({
+    operationId: 'oauth2_authorization_codes_destroy',
+    description: 'AuthorizationCode Viewset',
+    anonymous: 'pass',
+    notFound: true,
+  })
   @ApiParam({ ...ID_PARAM, type: 'integer' })
   @ApiNoContentResponse({ description: 'No response body' })
-  destroy(@CurrentPrincipal() principal: Principal | null, @Param('id') id: string, @Query() query: GrantFilterQuery) {
+  destroy(
+    @CurrentPrincipal() principal: Principal | null,
+    @Param('id') id: string,
+    @Query() query: GrantFilterQuery,
+  ) {
     return this.grants.destroy(AUTHORIZATION_CODES, principal, id, query);
   }
 
   @Get(':id/used_by')
-  @Access({ operationId: 'oauth2_authorization_codes_used_by_list', description: 'Get a list of all objects that use this object', notFound: true })
+  @Access({
+    operationId: 'oauth2_authorization_codes_used_by_list',
+    description: 'Get a list of all objects that use this object',
+    notFound: true,
+  })
   @ApiParam({ ...ID_PARAM, type: 'integer' })
   @ApiOkResponse({ type: [UsedByResponse], description: '' })
-  usedBy(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() query: GrantFilterQuery) {
+  usedBy(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Query() query: GrantFilterQuery,
+  ) {
     return this.grants.usedBy(AUTHORIZATION_CODES, principal, id, query);
   }
 

@@ -44,10 +44,16 @@ export class BootstrapService implements OnApplicationBootstrap {
     });
   }
 
-  private async ensureAdmin(manager: EntityManager, password?: string, email?: string): Promise<User> {
+  private async ensureAdmin(
+    manager: EntityManager,
+    password?: string,
+    email?: string,
+  ): Promise<User> {
     let group = await manager.findOneBy(Group, { name: BOOTSTRAP_GROUP });
     if (!group) {
-      group = await manager.save(manager.create(Group, { name: BOOTSTRAP_GROUP, isSuperuser: true }));
+      group = await manager.save(
+        manager.create(Group, { name: BOOTSTRAP_GROUP, isSuperuser: true }),
+      );
       this.logger.log(`created group "${BOOTSTRAP_GROUP}"`);
     }
     let user = await manager.findOne(User, {

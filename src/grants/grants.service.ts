@@ -212,12 +212,14 @@ export class GrantsService {
     const presentation = {
       installId: this.install.installId,
       avatarModes: this.avatarModes,
-      includeGroups: query.include_groups === undefined || query.include_groups.toLowerCase() === 'true',
+      includeGroups:
+        query.include_groups === undefined || query.include_groups.toLowerCase() === 'true',
     };
     return rows.map((row) => {
       const provider = unprefixed<ProviderRow>(row, 'p_');
       const revealSecret =
-        !!principal && hasPermissionOn(principal, Permissions.viewOAuth2Provider, String(provider.id));
+        !!principal &&
+        hasPermissionOn(principal, Permissions.viewOAuth2Provider, String(provider.id));
       return {
         pk: Number(row.g_id),
         provider: toProviderResponse(provider, revealSecret),

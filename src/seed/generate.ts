@@ -120,6 +120,10 @@ export async function seedDatabase(
   // The driver's pool: COPY needs the raw pg client, which TypeORM's query runner does not expose.
   const pool = (dataSource.driver as unknown as { master: Pool }).master;
   const client = await pool.connect();
+  // A lost connection also rejects the pending query, which is what callers see; unlistened, the
+  // client's 'error' event would crash the process instead.
+  const ignore = () => undefined;
+  client.on('error', ignore);
   try {
     await client.query('BEGIN');
     const summary = await seedInTransaction(client, options, onProgress);
@@ -129,6 +133,7 @@ export async function seedDatabase(
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
+    client.off('error', ignore);
     client.release();
   }
 }
@@ -1090,7 +1095,7 @@ async function copyGrants(
     const extra = kind.table === 'authorization_codes' ? CODE_COLUMNS : TOKEN_COLUMNS;
     const columns = [...GRANT_COLUMNS, kind.digestColumn, ...extra];
     await copyRows(client, kind.table, columns, generator.rows(users, providers), progress);
-    expired[kind.table] = generator.expiredCount;
+    expired[kind.table] = expiredCount(kind.count, options.expiredRatio);
   }
   return expired;
 }
@@ -1101,9 +1106,13 @@ interface GrantTiming {
   authTimeMs: number;
 }
 
+/** How many of `count` grants are generated already expired. */
+function expiredCount(count: number, ratio: number): number {
+  return Math.round(count * ratio);
+}
+
 /** Lazily generates the COPY rows of one grant table. */
 class GrantRows {
-  expiredCount = 0;
   private readonly random: RandomStream;
   private readonly scopePicker: (random: RandomStream) => string;
 
@@ -1120,8 +1129,8 @@ class GrantRows {
 
   *rows(users: ZipfSampler, providers: ZipfSampler): Generator<string> {
     const { count } = this.kind;
-    // Selection sampling: exactly round(count × ratio) rows expire, spread randomly.
-    let expiredLeft = Math.round(count * this.expiredRatio);
+    // Selection sampling: exactly expiredCount() rows expire, spread randomly over the table.
+    let expiredLeft = expiredCount(count, this.expiredRatio);
     for (let left = count; left > 0; left--) {
       const expired = this.random.float() * left < expiredLeft;
       if (expired) expiredLeft--;
@@ -1129,7 +1138,6 @@ class GrantRows {
       const provider = this.plan.providers[providers.sample(this.random)]!;
       yield this.row(user, provider, expired);
     }
-    this.expiredCount = Math.round(count * this.expiredRatio);
   }
 
   private row(user: PlannedUser, provider: PlannedProvider, expired: boolean): string {

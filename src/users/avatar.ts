@@ -3,8 +3,7 @@ import { createHash } from 'node:crypto';
 /** authentik's image for users without an avatar (AVATARS=none). */
 export const DEFAULT_AVATAR = '/static/dist/assets/images/user_default.png';
 
-const escapeXml = (text: string) =>
-  text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeXml = (text: string) => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function initials(name: string, username: string): string {
   const words = (name.trim() || username).split(/\s+/).filter(Boolean);
@@ -30,7 +29,9 @@ function lookup(attributes: Record<string, unknown>, path: string): unknown {
     .split('.')
     .reduce<unknown>(
       (node, key) =>
-        node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined,
+        node !== null && typeof node === 'object'
+          ? (node as Record<string, unknown>)[key]
+          : undefined,
       attributes,
     );
 }

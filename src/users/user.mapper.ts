@@ -8,7 +8,17 @@ import type { UserType } from './user.entity.js';
 
 /** Columns ([expression, alias]) a query selects to build a nested User from table `alias`. */
 export function userColumns(alias: string, prefix: string): Column[] {
-  const plain = ['id', 'username', 'name', 'is_active', 'email', 'attributes', 'path', 'type', 'uuid'];
+  const plain = [
+    'id',
+    'username',
+    'name',
+    'is_active',
+    'email',
+    'attributes',
+    'path',
+    'type',
+    'uuid',
+  ];
   return [
     ...plain.map((column): Column => [`${alias}.${column}`, `${prefix}${column}`]),
     [isoUtcSql(`${alias}.last_login`), `${prefix}last_login`],
@@ -27,7 +37,6 @@ export interface UserRow {
   type: UserType;
   uuid: string;
 }
-
 
 /** What a user's groups add to it: direct groups and the superuser flag of their ancestry. */
 export interface UserMembership {

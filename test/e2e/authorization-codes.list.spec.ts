@@ -43,7 +43,11 @@ describe('authorization codes list (§2, §4)', () => {
       await t.fixtures.provider({ name: 'Wiki', clientId: 'wiki_100%' }),
     ];
     users = [
-      await t.fixtures.user({ username: 'alice', name: 'Alice Liddell', email: 'alice@wonder.land' }),
+      await t.fixtures.user({
+        username: 'alice',
+        name: 'Alice Liddell',
+        email: 'alice@wonder.land',
+      }),
       await t.fixtures.user({ username: 'bob', name: 'Robert Tables', email: 'bob@example.org' }),
       await t.fixtures.user({ username: 'carol', name: 'Carol Jones', email: 'c@example.net' }),
     ];
@@ -65,18 +69,38 @@ describe('authorization codes list (§2, §4)', () => {
       const res = await get({ user: admin.id });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
-        pagination: { next: 0, previous: 0, count: 0, current: 1, total_pages: 1, start_index: 0, end_index: 0 },
+        pagination: {
+          next: 0,
+          previous: 0,
+          count: 0,
+          current: 1,
+          total_pages: 1,
+          start_index: 0,
+          end_index: 0,
+        },
         results: [],
       });
       expect(Object.keys(res.body.pagination)).toEqual([
-        'next', 'previous', 'count', 'current', 'total_pages', 'start_index', 'end_index',
+        'next',
+        'previous',
+        'count',
+        'current',
+        'total_pages',
+        'start_index',
+        'end_index',
       ]);
     });
 
     it('pages with the default size of 20', async () => {
       const res = await get();
       expect(res.body.pagination).toEqual({
-        next: 2, previous: 0, count: 25, current: 1, total_pages: 2, start_index: 1, end_index: 20,
+        next: 2,
+        previous: 0,
+        count: 25,
+        current: 1,
+        total_pages: 2,
+        start_index: 1,
+        end_index: 20,
       });
       expect(res.body.results).toHaveLength(20);
     });
@@ -86,7 +110,13 @@ describe('authorization codes list (§2, §4)', () => {
       const byName = await get({ page: 'last' });
       expect(byNumber.body).toEqual(byName.body);
       expect(byName.body.pagination).toEqual({
-        next: 0, previous: 1, count: 25, current: 2, total_pages: 2, start_index: 21, end_index: 25,
+        next: 0,
+        previous: 1,
+        count: 25,
+        current: 2,
+        total_pages: 2,
+        start_index: 21,
+        end_index: 25,
       });
       expect(byName.body.results).toHaveLength(5);
     });
@@ -126,7 +156,9 @@ describe('authorization codes list (§2, §4)', () => {
     });
 
     it('takes the last value of a repeated key', async () => {
-      const res = await t.http.get(`${LIST}?page_size=2&page_size=5&page=9&page=2`).set('Authorization', admin.auth);
+      const res = await t.http
+        .get(`${LIST}?page_size=2&page_size=5&page=9&page=2`)
+        .set('Authorization', admin.auth);
       expect(res.status).toBe(200);
       expect(res.body.pagination).toMatchObject({ current: 2, start_index: 6, end_index: 10 });
     });
@@ -203,7 +235,12 @@ describe('authorization codes list (§2, §4)', () => {
     const count = async (search: string) => (await get({ search })).body.pagination.count;
     const codesOf = async (where: string, params: unknown[]) =>
       Number(
-        (await t.fixtures.db.query(`SELECT count(*) AS c FROM authorization_codes g JOIN users u ON u.id = g.user_id JOIN oauth2_providers p ON p.id = g.provider_id WHERE ${where}`, params))[0].c,
+        (
+          await t.fixtures.db.query(
+            `SELECT count(*) AS c FROM authorization_codes g JOIN users u ON u.id = g.user_id JOIN oauth2_providers p ON p.id = g.provider_id WHERE ${where}`,
+            params,
+          )
+        )[0].c,
       );
 
     it.each([
@@ -221,7 +258,7 @@ describe('authorization codes list (§2, §4)', () => {
     it('treats LIKE wildcards literally', async () => {
       expect(await count('100%')).toBe(await codesOf('p.client_id = $1', ['wiki_100%']));
       expect(await count('%')).toBe(await codesOf('p.client_id = $1', ['wiki_100%']));
-      expect(await count('_')).toBe(await codesOf("p.client_id = $1", ['wiki_100%']));
+      expect(await count('_')).toBe(await codesOf('p.client_id = $1', ['wiki_100%']));
     });
 
     it('returns nothing for a term nobody matches, and everything for an empty term', async () => {
@@ -285,18 +322,30 @@ describe('authorization codes list (§2, §4)', () => {
     it('checks authentication before filters, filters before search, search before page', async () => {
       expect((await t.http.get(LIST).query({ user: 'x' })).status).toBe(403);
       expect((await get({ user: 'x', search: '\0' })).body).toEqual({ user: INVALID_CHOICE });
-      expect((await get({ search: '\0', page: 'abc' })).body).toEqual(['Null characters are not allowed.']);
+      expect((await get({ search: '\0', page: 'abc' })).body).toEqual([
+        'Null characters are not allowed.',
+      ]);
     });
 
     it('applies filters and search on retrieve', async () => {
       const [row] = (await get({ user: users[0], page_size: 1 })).body.results as Row[];
       const path = `${LIST}${row!.pk}/`;
-      expect((await t.http.get(path).query({ user: users[0] }).set('Authorization', admin.auth)).status).toBe(200);
-      const other = await t.http.get(path).query({ user: users[1] }).set('Authorization', admin.auth);
+      expect(
+        (await t.http.get(path).query({ user: users[0] }).set('Authorization', admin.auth)).status,
+      ).toBe(200);
+      const other = await t.http
+        .get(path)
+        .query({ user: users[1] })
+        .set('Authorization', admin.auth);
       expect(other.status).toBe(404);
       expect(other.body).toEqual({ detail: 'No AuthorizationCode matches the given query.' });
-      expect((await t.http.get(path).query({ search: 'nobody-at-all' }).set('Authorization', admin.auth)).status).toBe(404);
-      expect((await t.http.get(path).query({ provider: 'x' }).set('Authorization', admin.auth)).status).toBe(400);
+      expect(
+        (await t.http.get(path).query({ search: 'nobody-at-all' }).set('Authorization', admin.auth))
+          .status,
+      ).toBe(404);
+      expect(
+        (await t.http.get(path).query({ provider: 'x' }).set('Authorization', admin.auth)).status,
+      ).toBe(400);
     });
   });
 
@@ -316,18 +365,25 @@ describe('authorization codes list (§2, §4)', () => {
       for (const query of [{}, { include_groups: 'TRUE' }, { include_groups: 'true' }]) {
         const [row] = (await get({ ...query, user: groupedUser })).body.results;
         expect(row.user.groups_obj).toEqual([
-          expect.objectContaining({ name: 'Platform', parent_name: 'Engineering', is_superuser: false }),
+          expect.objectContaining({
+            name: 'Platform',
+            parent_name: 'Engineering',
+            is_superuser: false,
+          }),
         ]);
         expect(row.user.groups).toEqual([row.user.groups_obj[0].pk]);
       }
     });
 
-    it.each([['false'], [''], ['1'], ['yes']])('sets every groups_obj to null for include_groups=%s', async (value) => {
-      const res = await get({ include_groups: value, user: groupedUser });
-      const [row] = res.body.results;
-      expect(row.user.groups_obj).toBeNull();
-      expect(row.user.groups).toHaveLength(1);
-    });
+    it.each([['false'], [''], ['1'], ['yes']])(
+      'sets every groups_obj to null for include_groups=%s',
+      async (value) => {
+        const res = await get({ include_groups: value, user: groupedUser });
+        const [row] = res.body.results;
+        expect(row.user.groups_obj).toBeNull();
+        expect(row.user.groups).toHaveLength(1);
+      },
+    );
   });
 
   describe('queries per request', () => {

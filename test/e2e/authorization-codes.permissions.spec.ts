@@ -31,7 +31,8 @@ describe('authorization codes: authentication and permissions (§3)', () => {
   });
   afterAll(() => t.close());
 
-  const ids = (body: { results: { pk: number }[] }) => body.results.map((r) => r.pk).sort((a, b) => a - b);
+  const ids = (body: { results: { pk: number }[] }) =>
+    body.results.map((r) => r.pk).sort((a, b) => a - b);
   const allCodeIds = async (): Promise<number[]> =>
     (await t.fixtures.db.query('SELECT id FROM authorization_codes ORDER BY id')).map(
       (row: { id: string }) => Number(row.id),
@@ -73,15 +74,18 @@ describe('authorization codes: authentication and permissions (§3)', () => {
       ['an empty key', async () => 'Bearer '],
       [
         'an expired token',
-        async () => `Bearer ${await t.fixtures.apiToken(await t.fixtures.user(), { expiring: true, expires: '2000-01-01T00:00:00Z' })}`,
+        async () =>
+          `Bearer ${await t.fixtures.apiToken(await t.fixtures.user(), { expiring: true, expires: '2000-01-01T00:00:00Z' })}`,
       ],
       [
         'a token of an inactive user',
-        async () => `Bearer ${await t.fixtures.apiToken(await t.fixtures.user({ isActive: false }))}`,
+        async () =>
+          `Bearer ${await t.fixtures.apiToken(await t.fixtures.user({ isActive: false }))}`,
       ],
       [
         'a token whose intent is not api',
-        async () => `Bearer ${await t.fixtures.apiToken(await t.fixtures.user(), { intent: 'recovery' })}`,
+        async () =>
+          `Bearer ${await t.fixtures.apiToken(await t.fixtures.user(), { intent: 'recovery' })}`,
       ],
     ])('refuses %s with 403 "Token invalid/expired" on every route', async (_, header) => {
       const auth = await header();
@@ -97,7 +101,10 @@ describe('authorization codes: authentication and permissions (§3)', () => {
 
     it('accepts a token that expires in the future, and the scheme in any case', async () => {
       const user = await t.fixtures.user();
-      const key = await t.fixtures.apiToken(user, { expiring: true, expires: '2999-01-01T00:00:00Z' });
+      const key = await t.fixtures.apiToken(user, {
+        expiring: true,
+        expires: '2999-01-01T00:00:00Z',
+      });
       const res = await t.http.get(LIST).set('Authorization', `bearer ${key}`);
       expect(res.status).toBe(200);
     });
@@ -127,16 +134,23 @@ describe('authorization codes: authentication and permissions (§3)', () => {
     });
 
     it('shows a holder of an object view permission that code plus their own', async () => {
-      const viewer = await t.fixtures.caller([[Permissions.viewAuthorizationCode, String(foreignCode)]]);
+      const viewer = await t.fixtures.caller([
+        [Permissions.viewAuthorizationCode, String(foreignCode)],
+      ]);
       const mine = await t.fixtures.code({ user: viewer.id, provider });
       const res = await t.http.get(LIST).set('Authorization', viewer.auth);
       expect(ids(res.body)).toEqual([foreignCode, mine]);
-      expect((await t.http.get(item(foreignCode)).set('Authorization', viewer.auth)).status).toBe(200);
+      expect((await t.http.get(item(foreignCode)).set('Authorization', viewer.auth)).status).toBe(
+        200,
+      );
       expect((await t.http.get(item(ownCode)).set('Authorization', viewer.auth)).status).toBe(404);
     });
 
     it('does not let a permission on another model widen visibility', async () => {
-      const viewer = await t.fixtures.caller([Permissions.viewAccessToken, Permissions.viewOAuth2Provider]);
+      const viewer = await t.fixtures.caller([
+        Permissions.viewAccessToken,
+        Permissions.viewOAuth2Provider,
+      ]);
       const res = await t.http.get(LIST).set('Authorization', viewer.auth);
       expect(res.body.results).toEqual([]);
     });
@@ -156,14 +170,18 @@ describe('authorization codes: authentication and permissions (§3)', () => {
       const parent = await t.fixtures.group({ roles: [role] });
       const child = await t.fixtures.group({ parent });
       const id = await t.fixtures.user({ groups: [child] });
-      const res = await t.http.get(LIST).set('Authorization', `Bearer ${await t.fixtures.apiToken(id)}`);
+      const res = await t.http
+        .get(LIST)
+        .set('Authorization', `Bearer ${await t.fixtures.apiToken(id)}`);
       expect(ids(res.body)).toEqual(await allCodeIds());
     });
 
     it('grants permissions held through a role assigned to the user directly', async () => {
       const role = await t.fixtures.role([Permissions.viewAuthorizationCode]);
       const id = await t.fixtures.user({ roles: [role] });
-      const res = await t.http.get(LIST).set('Authorization', `Bearer ${await t.fixtures.apiToken(id)}`);
+      const res = await t.http
+        .get(LIST)
+        .set('Authorization', `Bearer ${await t.fixtures.apiToken(id)}`);
       expect(ids(res.body)).toEqual(await allCodeIds());
     });
 
@@ -172,13 +190,19 @@ describe('authorization codes: authentication and permissions (§3)', () => {
       const b = await t.fixtures.group({ parent: a });
       await t.fixtures.db.query('UPDATE groups SET parent_id = $1 WHERE id = $2', [b, a]);
       const id = await t.fixtures.user({ groups: [a] });
-      const res = await t.http.get(LIST).set('Authorization', `Bearer ${await t.fixtures.apiToken(id)}`);
+      const res = await t.http
+        .get(LIST)
+        .set('Authorization', `Bearer ${await t.fixtures.apiToken(id)}`);
       expect(res.status).toBe(200);
       expect(res.body.results).toEqual([]);
     });
 
     it('filters inside the visible rows: another user id yields an empty page, not an error', async () => {
-      const other = (await t.fixtures.db.query('SELECT user_id FROM authorization_codes WHERE id = $1', [foreignCode]))[0].user_id;
+      const other = (
+        await t.fixtures.db.query('SELECT user_id FROM authorization_codes WHERE id = $1', [
+          foreignCode,
+        ])
+      )[0].user_id;
       const res = await t.http.get(LIST).query({ user: other }).set('Authorization', owner.auth);
       expect(res.status).toBe(200);
       expect(res.body.results).toEqual([]);
@@ -202,7 +226,8 @@ describe('authorization codes: authentication and permissions (§3)', () => {
 
   describe('delete', () => {
     const exists = async (id: number) =>
-      (await t.fixtures.db.query('SELECT 1 FROM authorization_codes WHERE id = $1', [id])).length === 1;
+      (await t.fixtures.db.query('SELECT 1 FROM authorization_codes WHERE id = $1', [id]))
+        .length === 1;
 
     it('lets the owner revoke their own code, once', async () => {
       const code = await t.fixtures.code({ user: owner.id, provider });
@@ -232,7 +257,10 @@ describe('authorization codes: authentication and permissions (§3)', () => {
 
     it('lets a holder of global view + delete delete any code', async () => {
       const code = await t.fixtures.code({ user: await t.fixtures.user(), provider });
-      const admin = await t.fixtures.caller([Permissions.viewAuthorizationCode, Permissions.deleteAuthorizationCode]);
+      const admin = await t.fixtures.caller([
+        Permissions.viewAuthorizationCode,
+        Permissions.deleteAuthorizationCode,
+      ]);
       expect((await t.http.delete(item(code)).set('Authorization', admin.auth)).status).toBe(204);
       expect(await exists(code)).toBe(false);
     });
@@ -256,14 +284,19 @@ describe('authorization codes: authentication and permissions (§3)', () => {
       const child = await t.fixtures.group({ parent: await t.fixtures.group({ parent: root }) });
       const id = await t.fixtures.user({ groups: [child] });
       const code = await t.fixtures.code({ user: await t.fixtures.user(), provider });
-      const res = await t.http.delete(item(code)).set('Authorization', `Bearer ${await t.fixtures.apiToken(id)}`);
+      const res = await t.http
+        .delete(item(code))
+        .set('Authorization', `Bearer ${await t.fixtures.apiToken(id)}`);
       expect(res.status).toBe(204);
       expect(await exists(code)).toBe(false);
     });
 
     it('applies filters on destroy: a code outside them is 404 and stays', async () => {
       const code = await t.fixtures.code({ user: owner.id, provider });
-      const res = await t.http.delete(item(code)).query({ provider: otherProvider }).set('Authorization', owner.auth);
+      const res = await t.http
+        .delete(item(code))
+        .query({ provider: otherProvider })
+        .set('Authorization', owner.auth);
       expect(res.status).toBe(404);
       expect(await exists(code)).toBe(true);
     });
@@ -314,7 +347,9 @@ describe('authorization codes: authentication and permissions (§3)', () => {
       ['PATCH', item(1)],
       ['POST', item(1)],
     ])('answers %s %s with 405 for an authenticated caller', async (method, path) => {
-      const res = await t.http[method.toLowerCase() as 'post'](path).set('Authorization', owner.auth).send({});
+      const res = await t.http[method.toLowerCase() as 'post'](path)
+        .set('Authorization', owner.auth)
+        .send({});
       expect(res.status).toBe(405);
       expect(res.body).toEqual({ detail: `Method "${method}" not allowed.` });
     });

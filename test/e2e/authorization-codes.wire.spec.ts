@@ -17,7 +17,10 @@ import { startTestApp, type TestApp } from '../support/app.js';
 
 const LIST = '/api/v3/oauth2/authorization_codes/';
 const example = JSON.parse(
-  readFileSync(new URL('../fixtures/authorization-codes-list.example.json', import.meta.url), 'utf8'),
+  readFileSync(
+    new URL('../fixtures/authorization-codes-list.example.json', import.meta.url),
+    'utf8',
+  ),
 );
 /** The seed page's example omits enum-typed fields; contract §5.1 places them here. */
 const ENUM_KEYS_AFTER: Record<string, string> = {
@@ -27,7 +30,8 @@ const ENUM_KEYS_AFTER: Record<string, string> = {
 };
 function withEnumKeys(keys: string[]): string[] {
   const result = [...keys];
-  for (const [key, after] of Object.entries(ENUM_KEYS_AFTER)) result.splice(result.indexOf(after) + 1, 0, key);
+  for (const [key, after] of Object.entries(ENUM_KEYS_AFTER))
+    result.splice(result.indexOf(after) + 1, 0, key);
   return result;
 }
 
@@ -39,7 +43,7 @@ function keysRead(decode: (json: unknown) => unknown, json: unknown): Set<string
     return new Proxy(value as object, {
       get(target, key, receiver) {
         const child = Reflect.get(target, key, receiver);
-        if (typeof key !== 'string' || Array.isArray(target) && !/^\d+$/.test(key)) return child;
+        if (typeof key !== 'string' || (Array.isArray(target) && !/^\d+$/.test(key))) return child;
         const childPath = Array.isArray(target) ? `${path}[]` : `${path}.${key}`;
         if (!Array.isArray(target)) read.add(childPath);
         // Free-form objects (attributes) are read whole, not key by key.
@@ -82,10 +86,15 @@ describe('authorization code wire shape (§5)', () => {
     });
     await t.fixtures.application({ name: 'Grafana App', slug: 'grafana', provider });
     const backchannel = await t.fixtures.application({ name: 'Sync', slug: 'sync' });
-    await t.fixtures.db.query('UPDATE oauth2_providers SET backchannel_application_id = $1 WHERE id = $2', [backchannel, provider]);
+    await t.fixtures.db.query(
+      'UPDATE oauth2_providers SET backchannel_application_id = $1 WHERE id = $2',
+      [backchannel, provider],
+    );
     parentGroup = await t.fixtures.group({ name: 'Staff' });
     group = await t.fixtures.group({ name: 'Ops', parent: parentGroup });
-    await t.fixtures.db.query(`UPDATE groups SET attributes = '{"team": "ops"}' WHERE id = $1`, [group]);
+    await t.fixtures.db.query(`UPDATE groups SET attributes = '{"team": "ops"}' WHERE id = $1`, [
+      group,
+    ]);
     user = await t.fixtures.user({
       username: 'jdoe',
       name: 'Jane Doe',
@@ -94,14 +103,19 @@ describe('authorization code wire shape (§5)', () => {
       lastLogin: '2024-07-29T15:51:28.071123Z',
       groups: [group],
     });
-    code = await t.fixtures.code({ user, provider, expires: '2031-02-03T04:05:06Z', scope: 'openid email  profile' });
+    code = await t.fixtures.code({
+      user,
+      provider,
+      expires: '2031-02-03T04:05:06Z',
+      scope: 'openid email  profile',
+    });
   });
   afterAll(() => t.close());
 
   const retrieve = async (id = code, auth = admin.auth) =>
     (await t.http.get(`${LIST}${id}/`).set('Authorization', auth)).body;
 
-  it('sends exactly the seed example\'s keys, in its order', async () => {
+  it("sends exactly the seed example's keys, in its order", async () => {
     const res = await t.http.get(LIST).set('Authorization', admin.auth);
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(Object.keys(res.body)).toEqual(Object.keys(example));
@@ -197,7 +211,11 @@ describe('authorization code wire shape (§5)', () => {
   });
 
   it('keeps microseconds and prints them only when non-zero', async () => {
-    const precise = await t.fixtures.code({ user, provider, expires: '2031-02-03T04:05:06.000100Z' });
+    const precise = await t.fixtures.code({
+      user,
+      provider,
+      expires: '2031-02-03T04:05:06.000100Z',
+    });
     expect((await retrieve(precise)).expires).toBe('2031-02-03T04:05:06.000100Z');
     const millis = await t.fixtures.code({ user, provider, expires: '2024-07-29T15:51:28.071Z' });
     expect((await retrieve(millis)).expires).toBe('2024-07-29T15:51:28.071000Z');
@@ -247,7 +265,14 @@ describe('authorization code wire shape (§5)', () => {
     );
     expect(body).not.toContain(row.digest);
     expect(body).not.toContain(row.nonce);
-    for (const key of ['code', 'nonce', 'code_challenge', 'code_challenge_method', 'session_id', 'code_digest']) {
+    for (const key of [
+      'code',
+      'nonce',
+      'code_challenge',
+      'code_challenge_method',
+      'session_id',
+      'code_digest',
+    ]) {
       expect(res.body.results[0]).not.toHaveProperty(key);
     }
   });
@@ -262,14 +287,16 @@ describe('authorization code wire shape (§5)', () => {
     expect(detail.body.pk).toBe(code);
   });
 
-  describe('read by authentik\'s generated client (@goauthentik/api 2024.8.3)', () => {
+  describe("read by authentik's generated client (@goauthentik/api 2024.8.3)", () => {
     let api: Oauth2Api;
     let basePath: string;
     beforeAll(async () => {
       const server = t.app.getHttpServer();
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       basePath = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v3`;
-      api = new Oauth2Api(new Configuration({ basePath, accessToken: admin.auth.slice('Bearer '.length) }));
+      api = new Oauth2Api(
+        new Configuration({ basePath, accessToken: admin.auth.slice('Bearer '.length) }),
+      );
     });
 
     it('lists, retrieves and reads every field', async () => {
@@ -296,7 +323,9 @@ describe('authorization code wire shape (§5)', () => {
     it('destroys, and surfaces our 404 body as a ResponseError', async () => {
       const doomed = await t.fixtures.code({ user, provider });
       await api.oauth2AuthorizationCodesDestroy({ id: doomed });
-      const error = await api.oauth2AuthorizationCodesRetrieve({ id: doomed }).catch((e: unknown) => e);
+      const error = await api
+        .oauth2AuthorizationCodesRetrieve({ id: doomed })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ResponseError);
       expect((error as ResponseError).response.status).toBe(404);
       expect(await (error as ResponseError).response.json()).toEqual({
@@ -306,10 +335,18 @@ describe('authorization code wire shape (§5)', () => {
 
     it('passes its filters and search through', async () => {
       const page = await api.oauth2AuthorizationCodesList({ provider, search: 'JDOE', page: 1 });
-      expect(page.results.every((r) => r.provider.pk === provider && r.user.pk === user)).toBe(true);
+      expect(page.results.every((r) => r.provider.pk === provider && r.user.pk === user)).toBe(
+        true,
+      );
       const none = await api.oauth2AuthorizationCodesList({ search: 'nobody-at-all' });
       expect(none.pagination).toEqual({
-        next: 0, previous: 0, count: 0, current: 1, totalPages: 1, startIndex: 0, endIndex: 0,
+        next: 0,
+        previous: 0,
+        count: 0,
+        current: 1,
+        totalPages: 1,
+        startIndex: 0,
+        endIndex: 0,
       });
     });
   });

@@ -10,7 +10,10 @@ describe('error bodies (§6)', () => {
   });
   afterAll(() => t.close());
 
-  const expectJsonError = (res: { status: number; headers: Record<string, string>; text: string }, status: number) => {
+  const expectJsonError = (
+    res: { status: number; headers: Record<string, string>; text: string },
+    status: number,
+  ) => {
     expect(res.status).toBe(status);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.text).not.toMatch(/at \w+ \(|node_modules|<html/i);
@@ -26,13 +29,17 @@ describe('error bodies (§6)', () => {
   );
 
   it('answers a malformed percent-encoding in the path with a JSON 400', async () => {
-    const res = await t.http.get('/api/v3/oauth2/authorization_codes/%E0%A4%A/').set('Authorization', auth);
+    const res = await t.http
+      .get('/api/v3/oauth2/authorization_codes/%E0%A4%A/')
+      .set('Authorization', auth);
     expectJsonError(res, 400);
     expect(res.body).toHaveProperty('detail');
   });
 
   it('answers a malformed percent-encoding in the query as plain text, not an error', async () => {
-    const res = await t.http.get('/api/v3/oauth2/authorization_codes/?search=%E0%A4%A').set('Authorization', auth);
+    const res = await t.http
+      .get('/api/v3/oauth2/authorization_codes/?search=%E0%A4%A')
+      .set('Authorization', auth);
     expect(res.status).toBe(200);
   });
 

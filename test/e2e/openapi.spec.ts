@@ -8,8 +8,17 @@ describe('OpenAPI (§7)', () => {
   let document: {
     openapi: string;
     servers: { url: string }[];
-    paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown>; security?: unknown[] }>>;
-    components: { schemas: Record<string, { properties?: Record<string, unknown>; enum?: string[] }>; securitySchemes: Record<string, unknown> };
+    paths: Record<
+      string,
+      Record<
+        string,
+        { operationId: string; responses: Record<string, unknown>; security?: unknown[] }
+      >
+    >;
+    components: {
+      schemas: Record<string, { properties?: Record<string, unknown>; enum?: string[] }>;
+      securitySchemes: Record<string, unknown>;
+    };
   };
 
   beforeAll(async () => {
@@ -48,7 +57,9 @@ describe('OpenAPI (§7)', () => {
   });
 
   it("uses authentik's operation ids", () => {
-    const ids = Object.values(document.paths).flatMap((item) => Object.values(item).map((op) => op.operationId));
+    const ids = Object.values(document.paths).flatMap((item) =>
+      Object.values(item).map((op) => op.operationId),
+    );
     expect(ids.sort()).toEqual([
       'oauth2_authorization_codes_destroy',
       'oauth2_authorization_codes_list',
@@ -61,10 +72,13 @@ describe('OpenAPI (§7)', () => {
     const list = document.paths['/oauth2/authorization_codes/']!.get!;
     expect(Object.keys(list.responses).sort()).toEqual(['200', '400', '403']);
     expect(list.security).toEqual([{ authentik: [] }]);
-    expect(document.components.securitySchemes.authentik).toEqual({ type: 'http', scheme: 'bearer' });
+    expect(document.components.securitySchemes.authentik).toEqual({
+      type: 'http',
+      scheme: 'bearer',
+    });
   });
 
-  it("names components as authentik does", () => {
+  it('names components as authentik does', () => {
     expect(Object.keys(document.components.schemas)).toEqual(
       expect.arrayContaining([
         'PaginatedExpiringBaseGrantModelList',
@@ -82,10 +96,20 @@ describe('OpenAPI (§7)', () => {
       ]),
     );
     expect(document.components.schemas.SubModeEnum!.enum).toEqual([
-      'hashed_user_id', 'user_id', 'user_uuid', 'user_username', 'user_email', 'user_upn',
+      'hashed_user_id',
+      'user_id',
+      'user_uuid',
+      'user_username',
+      'user_email',
+      'user_upn',
     ]);
     expect(Object.keys(document.components.schemas.ExpiringBaseGrantModel!.properties!)).toEqual([
-      'pk', 'provider', 'user', 'is_expired', 'expires', 'scope',
+      'pk',
+      'provider',
+      'user',
+      'is_expired',
+      'expires',
+      'scope',
     ]);
   });
 

@@ -8,7 +8,10 @@ import { Fixtures } from './fixtures.js';
 
 export const TEST_SECRET_KEY = 'test-secret-key-that-is-long-enough-0123456789';
 
-export function testConfig(databaseUrl: string, overrides: Partial<RuntimeConfig> = {}): RuntimeConfig {
+export function testConfig(
+  databaseUrl: string,
+  overrides: Partial<RuntimeConfig> = {},
+): RuntimeConfig {
   return {
     port: 0,
     host: '127.0.0.1',
@@ -56,7 +59,10 @@ export interface TestApp {
 export async function startTestApp(overrides: Partial<RuntimeConfig> = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const queries = new QueryCounter();
-  const app = await createApp(testConfig(database.url, overrides), { logger: queries, poolSize: 4 });
+  const app = await createApp(testConfig(database.url, overrides), {
+    logger: queries,
+    poolSize: 4,
+  });
   const fixtures = new Fixtures(app.get(DataSource), app);
   return {
     app,

@@ -62,19 +62,27 @@ export class Fixtures {
     return id;
   }
 
-  async group(spec: { name?: string; parent?: string | null; isSuperuser?: boolean; roles?: string[] } = {}): Promise<string> {
+  async group(
+    spec: { name?: string; parent?: string | null; isSuperuser?: boolean; roles?: string[] } = {},
+  ): Promise<string> {
     const [{ id }] = await this.db.query(
       'INSERT INTO groups (name, parent_id, is_superuser) VALUES ($1, $2, $3) RETURNING id',
       [spec.name ?? `group_${next()}`, spec.parent ?? null, spec.isSuperuser ?? false],
     );
     for (const role of spec.roles ?? []) {
-      await this.db.query('INSERT INTO group_roles (group_id, role_id) VALUES ($1, $2)', [id, role]);
+      await this.db.query('INSERT INTO group_roles (group_id, role_id) VALUES ($1, $2)', [
+        id,
+        role,
+      ]);
     }
     return id;
   }
 
   async addToGroup(user: number, group: string): Promise<void> {
-    await this.db.query('INSERT INTO user_groups (user_id, group_id) VALUES ($1, $2)', [user, group]);
+    await this.db.query('INSERT INTO user_groups (user_id, group_id) VALUES ($1, $2)', [
+      user,
+      group,
+    ]);
   }
 
   /** A role holding `permissions`: `app.codename` globally, or `[app.codename, objectPk]`. */
@@ -107,7 +115,9 @@ export class Fixtures {
     return this.user({ ...spec, groups: [...(spec.groups ?? []), group] });
   }
 
-  async provider(spec: { name?: string; clientId?: string; clientSecret?: string; redirectUris?: string } = {}): Promise<number> {
+  async provider(
+    spec: { name?: string; clientId?: string; clientSecret?: string; redirectUris?: string } = {},
+  ): Promise<number> {
     const suffix = next();
     const [{ id }] = await this.db.query(
       `INSERT INTO oauth2_providers (name, client_id, client_secret, redirect_uris)
@@ -122,11 +132,19 @@ export class Fixtures {
     return id;
   }
 
-  async application(spec: { name?: string; slug?: string; provider?: number | null }): Promise<string> {
+  async application(spec: {
+    name?: string;
+    slug?: string;
+    provider?: number | null;
+  }): Promise<string> {
     const suffix = next();
     const [{ id }] = await this.db.query(
       'INSERT INTO applications (name, slug, provider_id) VALUES ($1, $2, $3) RETURNING id',
-      [spec.name ?? `App ${suffix}`, spec.slug ?? `app-${suffix}`.slice(0, 50), spec.provider ?? null],
+      [
+        spec.name ?? `App ${suffix}`,
+        spec.slug ?? `app-${suffix}`.slice(0, 50),
+        spec.provider ?? null,
+      ],
     );
     return id;
   }
@@ -172,7 +190,8 @@ export class Fixtures {
 
   /** A user of its own with a token: `{ id, auth }` where auth is the Authorization header. */
   async caller(permissions: (string | [string, string])[] = [], spec: UserSpec = {}) {
-    const id = permissions.length > 0 ? await this.userWith(permissions, spec) : await this.user(spec);
+    const id =
+      permissions.length > 0 ? await this.userWith(permissions, spec) : await this.user(spec);
     return { id, auth: `Bearer ${await this.apiToken(id)}` };
   }
 

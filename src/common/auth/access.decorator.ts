@@ -44,7 +44,8 @@ export function Access(options: AccessOptions) {
     ApiBearerAuth('authentik'),
     ApiForbiddenResponse({ type: GenericError, description: '' }),
   ];
-  if (options.notFound) decorators.push(ApiNotFoundResponse({ type: GenericError, description: '' }));
+  if (options.notFound)
+    decorators.push(ApiNotFoundResponse({ type: GenericError, description: '' }));
   return applyDecorators(...decorators);
 }
 

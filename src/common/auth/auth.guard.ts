@@ -31,7 +31,9 @@ export class AuthGuard implements CanActivate {
       context.getClass(),
     ]);
     if (!rule) {
-      this.logger.error(`route without an @Access rule: ${context.getClass().name}.${context.getHandler().name}`);
+      this.logger.error(
+        `route without an @Access rule: ${context.getClass().name}.${context.getHandler().name}`,
+      );
       throw permissionDenied();
     }
     if (rule.public) return true;

@@ -7,13 +7,7 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import {
-  ApiError,
-  DetailError,
-  notFound,
-  serverError,
-  serviceUnavailable,
-} from './api-errors.js';
+import { ApiError, DetailError, notFound, serverError, serviceUnavailable } from './api-errors.js';
 
 const CONNECTION_ERROR_CODES = new Set([
   'ECONNREFUSED',
@@ -71,7 +65,9 @@ export class ErrorsFilter implements ExceptionFilter {
       this.logger.warn(`database unavailable: ${(exception as Error).message}`);
       return serviceUnavailable();
     }
-    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    this.logger.error(
+      exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+    );
     return serverError();
   }
 }

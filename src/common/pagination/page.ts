@@ -16,7 +16,11 @@ export function parseRequestedPage(raw: string | undefined): RequestedPage {
 }
 
 /** Never an error: missing, zero, negative or non-numeric sizes fall back; large ones clamp. */
-export function parsePageSize(raw: string | undefined, defaultSize: number, maxSize: number): number {
+export function parsePageSize(
+  raw: string | undefined,
+  defaultSize: number,
+  maxSize: number,
+): number {
   if (raw === undefined || !/^\d{1,15}$/.test(raw)) return defaultSize;
   const size = Number(raw);
   if (size === 0) return defaultSize;

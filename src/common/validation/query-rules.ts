@@ -1,6 +1,7 @@
 import { Matches, ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
 
-export const INVALID_CHOICE = 'Select a valid choice. That choice is not one of the available choices.';
+export const INVALID_CHOICE =
+  'Select a valid choice. That choice is not one of the available choices.';
 export const NULL_CHARACTERS = 'Null characters are not allowed.';
 
 /** Errors of constraints marked this way form a bare-array 400 body instead of a field entry. */
@@ -43,7 +44,9 @@ export function NoNullCharacters(options?: ValidationOptions): PropertyDecorator
   return ValidateBy(
     {
       name: 'noNullCharacters',
-      validator: { validate: (value: unknown) => typeof value !== 'string' || !value.includes('\0') },
+      validator: {
+        validate: (value: unknown) => typeof value !== 'string' || !value.includes('\0'),
+      },
     },
     { message: NULL_CHARACTERS, context: LIST_ERROR, ...options },
   );

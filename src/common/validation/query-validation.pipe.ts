@@ -1,7 +1,11 @@
 import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
-import { getMetadataStorage, validate, type ValidationError as ClassValidatorError } from 'class-validator';
+import {
+  getMetadataStorage,
+  validate,
+  type ValidationError as ClassValidatorError,
+} from 'class-validator';
 import { DataSource } from 'typeorm';
 import { ValidationError } from '../errors/api-errors.js';
 import { INVALID_CHOICE, referencesOf, type Reference } from './query-rules.js';
@@ -46,7 +50,8 @@ export class QueryValidationPipe implements PipeTransform {
     for (const error of errors) this.collect(error, fieldErrors, listErrors);
     await this.checkReferences(type, query, fieldErrors);
 
-    if (Object.keys(fieldErrors).length > 0) throw new ValidationError(this.ordered(type, fieldErrors));
+    if (Object.keys(fieldErrors).length > 0)
+      throw new ValidationError(this.ordered(type, fieldErrors));
     if (listErrors.length > 0) throw new ValidationError(listErrors);
     return dto;
   }

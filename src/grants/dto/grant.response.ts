@@ -2,7 +2,10 @@ import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { OAuth2ProviderResponse } from '../../oauth2-providers/dto/oauth2-provider.response.js';
 import { UserResponse } from '../../users/dto/user.response.js';
 
-@ApiSchema({ name: 'ExpiringBaseGrantModel', description: 'Serializer for BaseGrantModel and ExpiringBaseGrant' })
+@ApiSchema({
+  name: 'ExpiringBaseGrantModel',
+  description: 'Serializer for BaseGrantModel and ExpiringBaseGrant',
+})
 export class GrantResponse {
   @ApiProperty({ readOnly: true, title: 'ID' })
   pk: number;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 
-@ApiSchema({ name: 'UserGroup', description: 'Simplified Group Serializer for user\'s groups' })
+@ApiSchema({ name: 'UserGroup', description: "Simplified Group Serializer for user's groups" })
 export class UserGroupResponse {
   @ApiProperty({ format: 'uuid', readOnly: true })
   pk: string;
