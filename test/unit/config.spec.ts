@@ -1,0 +1,237 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig, type AppConfig } from '../../src/config/config.js';
+import { resolveSecretKey } from '../../src/database/database.js';
+
+/** loadConfig's ConfigError for `env`; fails the test when it does not throw one. */
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`loadConfig(${JSON.stringify(env)}) did not throw`);
+}
+
+describe('loadConfig', () => {
+  it('has the documented defaults for an empty environment', () => {
+    expect(loadConfig({})).toEqual({
+      port: 9000,
+      host: '127.0.0.1',
+      databaseUrl: undefined,
+      dataDir: './.data',
+      secretKey: undefined,
+      logLevel: 'info',
+      migrateOnStart: true,
+      pagination: { defaultPageSize: 20, maxPageSize: 100 },
+      avatars: 'initials',
+      bootstrap: { token: undefined, password: undefined, email: undefined },
+    } satisfies AppConfig);
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(loadConfig({ SOMETHING_ELSE: 'x', PATH: '/bin' }).port).toBe(9000);
+  });
+
+  it('parses every variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgresql://grants:pw@db.example:5432/grants',
+      DATA_DIR: '/var/lib/grants',
+      SECRET_KEY: 'k'.repeat(32),
+      LOG_LEVEL: 'debug',
+      MIGRATE_ON_START: 'false',
+      PAGINATION_DEFAULT_PAGE_SIZE: '50',
+      PAGINATION_MAX_PAGE_SIZE: '500',
+      AVATARS: 'attributes.avatar,initials',
+      BOOTSTRAP_TOKEN: 'bootstrap-token-value',
+      BOOTSTRAP_PASSWORD: 'correct horse',
+      BOOTSTRAP_EMAIL: 'admin@example.com',
+    });
+    expect(config).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      databaseUrl: 'postgresql://grants:pw@db.example:5432/grants',
+      dataDir: '/var/lib/grants',
+      secretKey: 'k'.repeat(32),
+      logLevel: 'debug',
+      migrateOnStart: false,
+      pagination: { defaultPageSize: 50, maxPageSize: 500 },
+      avatars: 'attributes.avatar,initials',
+      bootstrap: {
+        token: 'bootstrap-token-value',
+        password: 'correct horse',
+        email: 'admin@example.com',
+      },
+    } satisfies AppConfig);
+  });
+
+  it('accepts both postgres:// and postgresql:// URLs', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).databaseUrl).toBe('postgres://u@h/db');
+    expect(loadConfig({ DATABASE_URL: 'postgresql://u@h/db' }).databaseUrl).toBe(
+      'postgresql://u@h/db',
+    );
+  });
+
+  it('treats empty optional variables as unset', () => {
+    const config = loadConfig({
+      DATABASE_URL: '',
+      SECRET_KEY: '',
+      BOOTSTRAP_TOKEN: '',
+      BOOTSTRAP_PASSWORD: '',
+      BOOTSTRAP_EMAIL: '',
+    });
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.secretKey).toBeUndefined();
+    expect(config.bootstrap).toEqual({ token: undefined, password: undefined, email: undefined });
+  });
+
+  it.each([
+    ['true', true],
+    ['1', true],
+    ['yes', true],
+    ['ON', true],
+    ['false', false],
+    ['0', false],
+    ['no', false],
+    ['Off', false],
+  ])('parses MIGRATE_ON_START=%s as %s', (value, expected) => {
+    expect(loadConfig({ MIGRATE_ON_START: value }).migrateOnStart).toBe(expected);
+  });
+
+  it.each(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])(
+    'accepts LOG_LEVEL=%s',
+    (level) => {
+      expect(loadConfig({ LOG_LEVEL: level }).logLevel).toBe(level);
+    },
+  );
+
+  it.each(['initials', 'none', 'attributes.avatar', 'attributes.profile.picture,initials,none'])(
+    'accepts AVATARS=%s',
+    (avatars) => {
+      expect(loadConfig({ AVATARS: avatars }).avatars).toBe(avatars);
+    },
+  );
+
+  it('accepts the bounds of PORT', () => {
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+    expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
+  });
+
+  it('accepts a default page size equal to the maximum', () => {
+    expect(
+      loadConfig({ PAGINATION_DEFAULT_PAGE_SIZE: '100', PAGINATION_MAX_PAGE_SIZE: '100' })
+        .pagination,
+    ).toEqual({ defaultPageSize: 100, maxPageSize: 100 });
+  });
+
+  describe('rejects bad values with a ConfigError naming the variable', () => {
+    it.each<[string, NodeJS.ProcessEnv, string]>([
+      ['PORT=abc', { PORT: 'abc' }, 'PORT'],
+      ['PORT=70000', { PORT: '70000' }, 'PORT'],
+      ['PORT=-1', { PORT: '-1' }, 'PORT'],
+      ['PORT=80.5', { PORT: '80.5' }, 'PORT'],
+      ['HOST empty', { HOST: '' }, 'HOST'],
+      ['LOG_LEVEL=loud', { LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+      ['DATABASE_URL=mysql://x', { DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+      ['DATABASE_URL without scheme', { DATABASE_URL: 'localhost:5432/db' }, 'DATABASE_URL'],
+      ['SECRET_KEY too short', { SECRET_KEY: 'k'.repeat(31) }, 'SECRET_KEY'],
+      [
+        'PAGINATION_DEFAULT_PAGE_SIZE > MAX',
+        { PAGINATION_DEFAULT_PAGE_SIZE: '101', PAGINATION_MAX_PAGE_SIZE: '100' },
+        'PAGINATION_DEFAULT_PAGE_SIZE',
+      ],
+      [
+        'PAGINATION_DEFAULT_PAGE_SIZE > default MAX',
+        { PAGINATION_DEFAULT_PAGE_SIZE: '200' },
+        'PAGINATION_DEFAULT_PAGE_SIZE',
+      ],
+      [
+        'PAGINATION_DEFAULT_PAGE_SIZE=0',
+        { PAGINATION_DEFAULT_PAGE_SIZE: '0' },
+        'PAGINATION_DEFAULT_PAGE_SIZE',
+      ],
+      [
+        'PAGINATION_MAX_PAGE_SIZE=ten',
+        { PAGINATION_MAX_PAGE_SIZE: 'ten' },
+        'PAGINATION_MAX_PAGE_SIZE',
+      ],
+      ['MIGRATE_ON_START=maybe', { MIGRATE_ON_START: 'maybe' }, 'MIGRATE_ON_START'],
+      ['BOOTSTRAP_EMAIL=nope', { BOOTSTRAP_EMAIL: 'nope' }, 'BOOTSTRAP_EMAIL'],
+      ['BOOTSTRAP_TOKEN too short', { BOOTSTRAP_TOKEN: 'short' }, 'BOOTSTRAP_TOKEN'],
+      ['BOOTSTRAP_PASSWORD too short', { BOOTSTRAP_PASSWORD: 'short' }, 'BOOTSTRAP_PASSWORD'],
+      ['AVATARS=weird', { AVATARS: 'weird' }, 'AVATARS'],
+    ])('%s', (_label, env, variable) => {
+      const error = configError(env);
+      expect(error.name).toBe('ConfigError');
+      expect(error.problems.length).toBeGreaterThan(0);
+      expect(error.problems.some((problem) => problem.includes(variable))).toBe(true);
+      expect(error.message).toContain(variable);
+    });
+
+    it('lists every problem at once', () => {
+      const error = configError({ PORT: 'abc', LOG_LEVEL: 'loud', AVATARS: 'weird' });
+      const variables = new Set(error.problems.map((problem) => problem.split(' ')[0]));
+      expect([...variables].sort()).toEqual(['AVATARS', 'LOG_LEVEL', 'PORT']);
+      expect(error.problems).toContain('PORT must be an integer number');
+    });
+
+    it('does not echo the value of a rejected secret', () => {
+      const secret = 'too-short-secret';
+      const error = configError({ SECRET_KEY: secret });
+      expect(error.message).toContain('SECRET_KEY');
+      expect(error.message).not.toContain(secret);
+    });
+  });
+});
+
+describe('resolveSecretKey', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'grants-api-config-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('returns SECRET_KEY when it is set', async () => {
+    const key = 's'.repeat(40);
+    const config = loadConfig({ SECRET_KEY: key, DATA_DIR: dir });
+    await expect(resolveSecretKey(config)).resolves.toBe(key);
+    await expect(stat(path.join(dir, 'secret_key'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('requires SECRET_KEY along with DATABASE_URL', async () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u@h/db', DATA_DIR: dir });
+    const error = await resolveSecretKey(config).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toContain('SECRET_KEY');
+    // No key is generated as a fallback.
+    await expect(stat(path.join(dir, 'secret_key'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('generates a key into DATA_DIR on first use and keeps it afterwards', async () => {
+    const dataDir = path.join(dir, 'nested', 'data');
+    const config = loadConfig({ DATA_DIR: dataDir });
+    const first = await resolveSecretKey(config);
+    expect(first.length).toBeGreaterThanOrEqual(32);
+
+    const file = path.join(dataDir, 'secret_key');
+    expect((await readFile(file, 'utf8')).trim()).toBe(first);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+
+    await expect(resolveSecretKey(config)).resolves.toBe(first);
+    await expect(resolveSecretKey(loadConfig({ DATA_DIR: dataDir }))).resolves.toBe(first);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+  });
+
+  it('generates a different key for another data directory', async () => {
+    const a = await resolveSecretKey(loadConfig({ DATA_DIR: path.join(dir, 'a') }));
+    const b = await resolveSecretKey(loadConfig({ DATA_DIR: path.join(dir, 'b') }));
+    expect(a).not.toBe(b);
+  });
+});
