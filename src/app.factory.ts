@@ -19,7 +19,8 @@ export async function createApp(
     AppModule.forRoot(config, database),
     {
       bufferLogs: true,
-      bodyParser: true,
+      // Let start-up failures reach the caller (main.ts stops the embedded database, exits 1).
+      abortOnError: false,
     },
   );
   app.useLogger(app.get(Logger));

@@ -26,6 +26,9 @@ export class AppModule {
         TypeOrmModule.forRoot({
           ...buildDataSourceOptions(config.databaseUrl, database),
           migrationsRun: config.migrateOnStart,
+          // Fail start-up quickly and clearly rather than retrying for half a minute.
+          retryAttempts: 2,
+          retryDelay: 1_000,
         }),
         CryptoModule,
         InstallModule,

@@ -26,12 +26,14 @@ const toBool = ({ value }: { value: unknown }) => {
 };
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
+const PORT_MESSAGE = 'PORT must be an integer from 0 to 65535';
+
 /** The environment as the service reads it; every variable is documented in README.md. */
 class Environment {
   @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @IsInt({ message: PORT_MESSAGE })
+  @Min(0, { message: PORT_MESSAGE })
+  @Max(65535, { message: PORT_MESSAGE })
   PORT = 9000;
 
   @IsString()
@@ -142,7 +144,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = plainToInstance(Environment, relevant);
   const errors = validateSync(parsed, { forbidUnknownValues: false });
   if (errors.length > 0) {
-    throw new ConfigError(errors.flatMap((error) => Object.values(error.constraints ?? {})));
+    const messages = errors.flatMap((error) => Object.values(error.constraints ?? {}));
+    throw new ConfigError([...new Set(messages)]);
   }
   if (parsed.PAGINATION_DEFAULT_PAGE_SIZE > parsed.PAGINATION_MAX_PAGE_SIZE) {
     throw new ConfigError([
