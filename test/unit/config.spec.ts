@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, writeFile, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig, type AppConfig } from '../../src/config/config.js';
@@ -176,7 +176,9 @@ describe('loadConfig', () => {
       const error = configError({ PORT: 'abc', LOG_LEVEL: 'loud', AVATARS: 'weird' });
       const variables = new Set(error.problems.map((problem) => problem.split(' ')[0]));
       expect([...variables].sort()).toEqual(['AVATARS', 'LOG_LEVEL', 'PORT']);
-      expect(error.problems).toContain('PORT must be an integer number');
+      expect(error.problems.filter((problem) => problem.startsWith('PORT'))).toEqual([
+        'PORT must be an integer from 0 to 65535',
+      ]);
     });
 
     it('does not echo the value of a rejected secret', () => {
@@ -227,6 +229,16 @@ describe('resolveSecretKey', () => {
     await expect(resolveSecretKey(config)).resolves.toBe(first);
     await expect(resolveSecretKey(loadConfig({ DATA_DIR: dataDir }))).resolves.toBe(first);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses a damaged key file instead of using a weak key', async () => {
+    await writeFile(path.join(dir, 'secret_key'), 'short\n');
+    const error = await resolveSecretKey(loadConfig({ DATA_DIR: dir })).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toContain('SECRET_KEY');
   });
 
   it('generates a different key for another data directory', async () => {
