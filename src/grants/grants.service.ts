@@ -2,8 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import { noMatch, notFound, permissionDenied } from '../common/errors/api-errors.js';
-import { parseOrdering } from '../common/pagination/ordering.js';
-import { parsePageSize, parseRequestedPage, resolvePage } from '../common/pagination/page.js';
+import { paginate, type OrderingRules } from '../common/pagination/paginate.js';
 import { Paginated } from '../common/pagination/paginated.js';
 import {
   hasGlobalPermission,
@@ -28,13 +27,11 @@ import type { GrantFilterQuery, GrantListQuery } from './dto/grant-list.query.js
 import type { GrantResponse } from './dto/grant.response.js';
 import type { GrantKind } from './grant-kind.js';
 
-const ORDERING: Readonly<Record<string, string>> = {
-  pk: 'g.id',
-  provider: 'g.provider_id',
-  user: 'g.user_id',
-  expires: 'g.expires',
+const ORDERING: OrderingRules = {
+  allowed: { pk: 'g.id', provider: 'g.provider_id', user: 'g.user_id', expires: 'g.expires' },
+  defaults: ['provider', 'expires'],
+  primaryKey: 'g.id',
 };
-const DEFAULT_ORDERING = ['provider', 'expires'];
 const MAX_BIGINT = 2n ** 63n - 1n;
 
 const ITEM_COLUMNS: Column[] = [
@@ -80,21 +77,15 @@ export class GrantsService {
     principal: Principal,
     query: GrantListQuery,
   ): Promise<Paginated<GrantResponse>> {
-    const { defaultPageSize, maxPageSize } = this.config.pagination;
-    const pageSize = parsePageSize(query.page_size, defaultPageSize, maxPageSize);
-    const counted = await this.scoped(kind, principal, query, { joins: !!query.search })
-      .select('COUNT(*)::int', 'count')
-      .getRawOne<{ count: number }>();
-    const count = counted?.count ?? 0;
-    const window = resolvePage(parseRequestedPage(query.page), count, pageSize);
-    const rows = await this.withItemColumns(this.scoped(kind, principal, query))
-      .offset(window.offset)
-      .limit(window.pageSize);
-    for (const term of parseOrdering(query.ordering, ORDERING, DEFAULT_ORDERING, 'g.id')) {
-      rows.addOrderBy(term.expression, term.descending ? 'DESC' : 'ASC');
-    }
-    const items = await this.present(await rows.getRawMany(), principal, query);
-    return new Paginated(items, count, window.page, window.pageSize);
+    const page = await paginate<Record<string, unknown>>(
+      this.scoped(kind, principal, query, { joins: !!query.search }),
+      this.withItemColumns(this.scoped(kind, principal, query)),
+      query,
+      this.config.pagination,
+      ORDERING,
+    );
+    const items = await this.present(page.rows, principal, query);
+    return new Paginated(items, page.count, page.page, page.pageSize);
   }
 
   async retrieve(

@@ -17,6 +17,8 @@ export interface AccessRule {
    * passage to the handler, whose visibility rule then answers 404 (authentik's detail routes).
    */
   anonymous?: 'forbidden' | 'pass';
+  /** A permission the caller must hold globally (e.g. `authentik_core.add_user`). */
+  permission?: string;
 }
 
 export interface AccessOptions {
@@ -26,6 +28,11 @@ export interface AccessOptions {
   anonymous?: AccessRule['anonymous'];
   /** The route answers 404 for a row that is not visible (documented in OpenAPI). */
   notFound?: boolean;
+  /**
+   * A permission the caller must hold globally, checked before the handler runs (creating rows).
+   * Permissions that may also be held on one object are checked by the service, on the row.
+   */
+  permission?: string;
 }
 
 /**
@@ -33,7 +40,10 @@ export interface AccessOptions {
  * route that lacks it. Object-level permissions are checked where the rows are, in the services.
  */
 export function Access(options: AccessOptions) {
-  const rule: AccessRule = { anonymous: options.anonymous ?? 'forbidden' };
+  const rule: AccessRule = {
+    anonymous: options.anonymous ?? 'forbidden',
+    permission: options.permission,
+  };
   const decorators = [
     SetMetadata(ACCESS_KEY, rule),
     ApiOperation({

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { notAuthenticated, permissionDenied, tokenInvalid } from '../errors/api-errors.js';
 import { ACCESS_KEY, type AccessRule } from './access.decorator.js';
-import type { Principal } from './principal.js';
+import { hasGlobalPermission, type Principal } from './principal.js';
 import { PrincipalService } from './principal.service.js';
 
 export type AuthenticatedRequest = Request & { principal?: Principal | null };
@@ -50,6 +50,8 @@ export class AuthGuard implements CanActivate {
     // An empty or malformed key is never looked up.
     const principal = key && !/\s/.test(key) ? await this.principals.fromApiKey(key) : null;
     if (!principal) throw tokenInvalid();
+    if (rule.permission && !hasGlobalPermission(principal, rule.permission))
+      throw permissionDenied();
     request.principal = principal;
     return true;
   }

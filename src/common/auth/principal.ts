@@ -1,3 +1,5 @@
+import { permissionDenied } from '../errors/api-errors.js';
+
 /** The authenticated caller, resolved once per request by the AuthGuard. */
 export interface Principal {
   userId: number;
@@ -26,4 +28,9 @@ export function hasPermissionOn(principal: Principal, name: string, objectPk: st
 /** Primary keys of the objects `name` is held on individually. */
 export function objectPksWith(principal: Principal, name: string): string[] {
   return [...(principal.objectPermissions.get(name) ?? [])];
+}
+
+/** Throws the contract's 403 unless `name` is held globally or on the object `objectPk`. */
+export function requirePermissionOn(principal: Principal, name: string, objectPk: string): void {
+  if (!hasPermissionOn(principal, name, objectPk)) throw permissionDenied();
 }

@@ -7,7 +7,16 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { ApiError, DetailError, notFound, serverError, serviceUnavailable } from './api-errors.js';
+import { QueryFailedError } from 'typeorm';
+import { Messages } from '../validation/messages.js';
+import {
+  ApiError,
+  DetailError,
+  notFound,
+  serverError,
+  serviceUnavailable,
+  ValidationError,
+} from './api-errors.js';
 
 const CONNECTION_ERROR_CODES = new Set([
   'ECONNREFUSED',
@@ -30,6 +39,55 @@ function isDatabaseUnavailable(error: unknown): boolean {
   if (typeof code === 'string' && CONNECTION_ERROR_CODES.has(code)) return true;
   const message = error instanceof Error ? error.message : '';
   return /timeout exceeded when trying to connect|Connection terminated/i.test(message);
+}
+
+/** Model names in unique-violation messages, by table (Django's capitalised verbose names). */
+const MODEL_NAMES: Record<string, string> = {
+  users: 'User',
+  groups: 'Group',
+  roles: 'Role',
+  role_permissions: 'Permission',
+  applications: 'Application',
+  oauth2_providers: 'OAuth2/OpenID Provider',
+  tokens: 'Token',
+};
+
+interface PgError {
+  code?: string;
+  table?: string;
+  detail?: string;
+}
+
+/** `Key (column)=(value) ...` of PostgreSQL's constraint messages. */
+function keyOf(detail: string | undefined): { column: string; value: string } | undefined {
+  const match = /^Key \(([^)]+)\)=\((.*)\) /.exec(detail ?? '');
+  return match ? { column: match[1]!, value: match[2]! } : undefined;
+}
+
+/** The column a wire field is stored in: `parent_id` is written as `parent`. */
+const fieldOf = (column: string) => column.replace(/_id$/, '');
+
+/**
+ * Constraint violations a write can hit despite validation (a concurrent insert of the same name,
+ * a row deleted meanwhile) are the client's 400s, not server errors.
+ */
+function fromConstraintViolation(error: PgError): ApiError | undefined {
+  const key = keyOf(error.detail);
+  if (error.code === '23505' && key && !key.column.includes(',')) {
+    const model = MODEL_NAMES[error.table ?? ''] ?? 'Object';
+    const field = fieldOf(key.column);
+    return new ValidationError({ [field]: [Messages.unique(model, field.replaceAll('_', ' '))] });
+  }
+  if (error.code === '23505') {
+    return new ValidationError({ non_field_errors: ['The fields must make a unique set.'] });
+  }
+  if (error.code === '23503' && key) {
+    return new ValidationError({ [fieldOf(key.column)]: [Messages.doesNotExist(key.value)] });
+  }
+  if (error.code === '23503') {
+    return new ValidationError({ non_field_errors: ['The object is still referenced.'] });
+  }
+  return undefined;
 }
 
 /** Framework exceptions (unknown route, body too large, ...) mapped onto the contract's bodies. */
@@ -61,6 +119,10 @@ export class ErrorsFilter implements ExceptionFilter {
   private toApiError(exception: unknown): ApiError {
     if (exception instanceof ApiError) return exception;
     if (exception instanceof HttpException) return fromHttpException(exception);
+    if (exception instanceof QueryFailedError) {
+      const violation = fromConstraintViolation(exception.driverError as PgError);
+      if (violation) return violation;
+    }
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn(`database unavailable: ${(exception as Error).message}`);
       return serviceUnavailable();

@@ -29,18 +29,51 @@ function hasConstraints(type: unknown): type is new () => object {
   );
 }
 
+function jsonTypeName(value: unknown): string {
+  if (Array.isArray(value)) return 'list';
+  if (value === null) return 'NoneType';
+  return { string: 'str', number: 'int', boolean: 'bool' }[typeof value as string] ?? typeof value;
+}
+
 /**
- * Validates a query DTO (class-validator) into the contract's 400 bodies: field errors first
+ * Validates query and body DTOs (class-validator) into DRF's 400 bodies: field errors first
  * (`{"user": [...], "provider": [...]}` in declaration order), then list errors (a bare array).
- * Filters that name rows are checked against the database in one query.
+ * Query filters that name rows are checked against the database in one query. Properties a DTO
+ * does not declare are dropped, so read-only fields can never be written.
  */
 @Injectable()
-export class QueryValidationPipe implements PipeTransform {
+export class ValidationPipe implements PipeTransform {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type !== 'query' || !hasConstraints(metadata.metatype)) return value;
-    const type = metadata.metatype;
+    if (!hasConstraints(metadata.metatype)) return value;
+    if (metadata.type === 'query') return this.validateQuery(metadata.metatype, value);
+    if (metadata.type === 'body') return this.validateBody(metadata.metatype, value);
+    return value;
+  }
+
+  private async validateBody(type: new () => object, value: unknown): Promise<object> {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new ValidationError({
+        non_field_errors: [`Invalid data. Expected a dictionary, but got ${jsonTypeName(value)}.`],
+      });
+    }
+    const dto = plainToInstance(type, value);
+    const errors = await validate(dto, {
+      whitelist: true,
+      forbidUnknownValues: false,
+      stopAtFirstError: true,
+    });
+    const fieldErrors: Record<string, string[]> = {};
+    const listErrors: string[] = [];
+    for (const error of errors) this.collect(error, fieldErrors, listErrors);
+    if (listErrors.length > 0) (fieldErrors.non_field_errors ??= []).push(...listErrors);
+    if (Object.keys(fieldErrors).length > 0)
+      throw new ValidationError(this.ordered(type, fieldErrors));
+    return dto;
+  }
+
+  private async validateQuery(type: new () => object, value: unknown): Promise<object> {
     const query = normalise(value);
     const dto = plainToInstance(type, query);
     const errors = await validate(dto, { whitelist: true, forbidUnknownValues: false });

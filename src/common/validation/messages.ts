@@ -1,0 +1,20 @@
+/** Django REST framework's field messages, so that 400 bodies read as authentik's do. */
+export const Messages = {
+  required: 'This field is required.',
+  blank: 'This field may not be blank.',
+  null: 'This field may not be null.',
+  string: 'Not a valid string.',
+  boolean: 'Must be a valid boolean.',
+  integer: 'A valid integer is required.',
+  email: 'Enter a valid email address.',
+  uuid: 'Must be a valid UUID.',
+  url: 'Enter a valid URL.',
+  dateTime:
+    'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].',
+  object: 'Expected a dictionary of items.',
+  list: 'Expected a list of items.',
+  maxLength: (max: number) => `Ensure this field has no more than ${max} characters.`,
+  choice: (value: unknown) => `"${String(value)}" is not a valid choice.`,
+  doesNotExist: (pk: unknown) => `Invalid pk "${String(pk)}" - object does not exist.`,
+  unique: (model: string, field: string) => `${model} with this ${field} already exists.`,
+} as const;

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** Admin API of this resource (issue 4). */
+@Module({})
+export class RbacModule {}
