@@ -1,8 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApplicationsModule } from './applications/applications.module.js';
-import { AuthorizationCodesModule } from './authorization-codes/authorization-codes.module.js';
 import { BootstrapModule } from './bootstrap/bootstrap.module.js';
 import { AuthModule } from './common/auth/auth.module.js';
 import { CryptoModule } from './common/crypto/crypto.module.js';
@@ -12,6 +12,7 @@ import type { RuntimeConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { buildDataSourceOptions, type DatabaseTuning } from './database/data-source-options.js';
 import { GroupsModule } from './groups/groups.module.js';
+import { GrantsModule } from './grants/grants.module.js';
 import { HealthModule } from './health/health.module.js';
 import { InstallModule } from './install/install.module.js';
 import { LoggingModule } from './logging/logging.module.js';
@@ -36,12 +37,13 @@ export class AppModule {
           retryAttempts: 2,
           retryDelay: 1_000,
         }),
+        ScheduleModule.forRoot(),
         CryptoModule,
         InstallModule,
         AuthModule,
         HealthModule,
         BootstrapModule,
-        AuthorizationCodesModule,
+        GrantsModule,
         UsersModule,
         GroupsModule,
         RbacModule,

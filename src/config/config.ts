@@ -75,6 +75,26 @@ class Environment {
   @Max(10000)
   PAGINATION_MAX_PAGE_SIZE = 100;
 
+  @Transform(toInt)
+  @IsInt({
+    message: 'GRANT_CLEANUP_INTERVAL_SECONDS must be a whole number of seconds (0 turns it off)',
+  })
+  @Min(0, {
+    message: 'GRANT_CLEANUP_INTERVAL_SECONDS must be a whole number of seconds (0 turns it off)',
+  })
+  GRANT_CLEANUP_INTERVAL_SECONDS = 300;
+
+  @Transform(toInt)
+  @IsInt({ message: 'GRANT_CLEANUP_BATCH_SIZE must be an integer from 1 to 100000' })
+  @Min(1, { message: 'GRANT_CLEANUP_BATCH_SIZE must be an integer from 1 to 100000' })
+  @Max(100_000, { message: 'GRANT_CLEANUP_BATCH_SIZE must be an integer from 1 to 100000' })
+  GRANT_CLEANUP_BATCH_SIZE = 1000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'REVOKED_TOKEN_RETENTION_DAYS must be a whole number of days' })
+  @Min(0, { message: 'REVOKED_TOKEN_RETENTION_DAYS must be a whole number of days' })
+  REVOKED_TOKEN_RETENTION_DAYS = 30;
+
   @Matches(/^(initials|none|attributes\.[\w.-]+)(,(initials|none|attributes\.[\w.-]+))*$/, {
     message: 'AVATARS must be a comma-separated list of initials, none and attributes.<path>',
   })
@@ -110,6 +130,13 @@ export interface AppConfig {
   migrateOnStart: boolean;
   pagination: { defaultPageSize: number; maxPageSize: number };
   avatars: string;
+  cleanup: {
+    /** 0: the expired-grant cleanup does not run in this process. */
+    intervalSeconds: number;
+    batchSize: number;
+    /** How long revoked refresh tokens are kept (replay detection, audit). */
+    revokedRetentionDays: number;
+  };
   bootstrap: { token?: string; password?: string; email?: string };
 }
 
@@ -131,6 +158,9 @@ const ENV_KEYS = [
   'PAGINATION_DEFAULT_PAGE_SIZE',
   'PAGINATION_MAX_PAGE_SIZE',
   'AVATARS',
+  'GRANT_CLEANUP_INTERVAL_SECONDS',
+  'GRANT_CLEANUP_BATCH_SIZE',
+  'REVOKED_TOKEN_RETENTION_DAYS',
   'BOOTSTRAP_TOKEN',
   'BOOTSTRAP_PASSWORD',
   'BOOTSTRAP_EMAIL',
@@ -165,6 +195,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxPageSize: parsed.PAGINATION_MAX_PAGE_SIZE,
     },
     avatars: parsed.AVATARS,
+    cleanup: {
+      intervalSeconds: parsed.GRANT_CLEANUP_INTERVAL_SECONDS,
+      batchSize: parsed.GRANT_CLEANUP_BATCH_SIZE,
+      revokedRetentionDays: parsed.REVOKED_TOKEN_RETENTION_DAYS,
+    },
     bootstrap: {
       token: parsed.BOOTSTRAP_TOKEN,
       password: parsed.BOOTSTRAP_PASSWORD,

@@ -1,6 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { hasGlobalPermission, type Principal } from '../common/auth/principal.js';
+import { Permissions } from '../common/auth/permissions.js';
+import { permissionDenied, ValidationError } from '../common/errors/api-errors.js';
+import { Messages } from '../common/validation/messages.js';
+
+/** Revoking someone else's grants takes the delete permission of every grant kind. */
+const REVOKE_PERMISSIONS = [
+  Permissions.deleteAuthorizationCode,
+  Permissions.deleteAccessToken,
+  Permissions.deleteRefreshToken,
+];
 
 export interface RevokedGrants {
   authorization_codes: number;
@@ -16,6 +27,33 @@ export interface RevokedGrants {
 @Injectable()
 export class GrantRevocationService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * `POST oauth2/revoke_grants/`: the caller's own grants, or anyone's for a superuser or a holder
+   * of the three delete permissions. Others get 403 before anything about the user is revealed.
+   */
+  async revokeForCaller(
+    principal: Principal,
+    userId: number,
+    providerId?: number,
+  ): Promise<RevokedGrants> {
+    const self = userId === principal.userId;
+    if (!self && !REVOKE_PERMISSIONS.every((name) => hasGlobalPermission(principal, name))) {
+      throw permissionDenied();
+    }
+    return this.dataSource.transaction(async (manager) => {
+      const [found] = await manager.query(
+        `SELECT EXISTS (SELECT 1 FROM users WHERE id = $1) AS user,
+                ($2::int IS NULL OR EXISTS (SELECT 1 FROM oauth2_providers WHERE id = $2)) AS provider`,
+        [userId, providerId ?? null],
+      );
+      const errors: Record<string, string[]> = {};
+      if (!found.user) errors.user = [Messages.doesNotExist(userId)];
+      if (!found.provider) errors.provider = [Messages.doesNotExist(providerId)];
+      if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+      return this.revokeUserGrants(userId, providerId, manager);
+    });
+  }
 
   async revokeUserGrants(
     userId: number,
@@ -37,7 +75,8 @@ export class GrantRevocationService {
       ),
       access_tokens: await affected(`DELETE FROM access_tokens WHERE user_id = $1${provider}`),
       refresh_tokens: await affected(
-        `UPDATE refresh_tokens SET revoked = true WHERE user_id = $1 AND NOT revoked${provider}`,
+        `UPDATE refresh_tokens SET revoked = true, revoked_at = now()
+         WHERE user_id = $1 AND NOT revoked${provider}`,
       ),
     };
   }

@@ -25,13 +25,21 @@ import { toUserResponse, userColumns, type UserRow } from '../users/user.mapper.
 import { UsersService } from '../users/users.service.js';
 import type { GrantFilterQuery, GrantListQuery } from './dto/grant-list.query.js';
 import type { GrantResponse } from './dto/grant.response.js';
+import type { TokenGrantResponse } from './dto/token-grant.response.js';
+import { formatIdToken } from './id-token.js';
 import type { GrantKind } from './grant-kind.js';
 
-const ORDERING: OrderingRules = {
-  allowed: { pk: 'g.id', provider: 'g.provider_id', user: 'g.user_id', expires: 'g.expires' },
+const GRANT_ORDERING = {
+  pk: 'g.id',
+  provider: 'g.provider_id',
+  user: 'g.user_id',
+  expires: 'g.expires',
+};
+const orderingOf = (kind: GrantKind): OrderingRules => ({
+  allowed: kind.issuedToken ? { ...GRANT_ORDERING, revoked: 'g.revoked' } : GRANT_ORDERING,
   defaults: ['provider', 'expires'],
   primaryKey: 'g.id',
-};
+});
 const MAX_BIGINT = 2n ** 63n - 1n;
 
 const ITEM_COLUMNS: Column[] = [
@@ -43,6 +51,10 @@ const ITEM_COLUMNS: Column[] = [
   ['g.scope', 'g_scope'],
   ...providerColumns('p', 'app', 'backchannel', 'p_'),
   ...userColumns('u', 'u_'),
+];
+const ISSUED_TOKEN_COLUMNS: Column[] = [
+  ['g.id_token', 'g_id_token'],
+  ['g.revoked', 'g_revoked'],
 ];
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -76,15 +88,15 @@ export class GrantsService {
     kind: GrantKind,
     principal: Principal,
     query: GrantListQuery,
-  ): Promise<Paginated<GrantResponse>> {
+  ): Promise<Paginated<GrantResponse | TokenGrantResponse>> {
     const page = await paginate<Record<string, unknown>>(
       this.scoped(kind, principal, query, { joins: !!query.search }),
-      this.withItemColumns(this.scoped(kind, principal, query)),
+      this.withItemColumns(kind, this.scoped(kind, principal, query)),
       query,
       this.config.pagination,
-      ORDERING,
+      orderingOf(kind),
     );
-    const items = await this.present(page.rows, principal, query);
+    const items = await this.present(kind, page.rows, principal, query);
     return new Paginated(items, page.count, page.page, page.pageSize);
   }
 
@@ -93,13 +105,13 @@ export class GrantsService {
     principal: Principal | null,
     rawId: string,
     query: GrantFilterQuery,
-  ): Promise<GrantResponse> {
+  ): Promise<GrantResponse | TokenGrantResponse> {
     const id = parseId(rawId, kind);
-    const row = await this.withItemColumns(this.scoped(kind, principal, query))
+    const row = await this.withItemColumns(kind, this.scoped(kind, principal, query))
       .andWhere('g.id = :id', { id })
       .getRawOne<Record<string, unknown>>();
     if (!row) throw noMatch(kind.modelName);
-    const [item] = await this.present([row], principal, query);
+    const [item] = await this.present(kind, [row], principal, query);
     return item!;
   }
 
@@ -182,23 +194,25 @@ export class GrantsService {
     return qb;
   }
 
-  private withItemColumns(qb: SelectQueryBuilder<Record<string, unknown>>) {
+  private withItemColumns(kind: GrantKind, qb: SelectQueryBuilder<Record<string, unknown>>) {
     qb.leftJoin('applications', 'app', 'app.provider_id = p.id').leftJoin(
       'applications',
       'backchannel',
       'backchannel.id = p.backchannel_application_id',
     );
-    const [[firstExpression, firstAlias], ...rest] = ITEM_COLUMNS;
+    const columns = kind.issuedToken ? [...ITEM_COLUMNS, ...ISSUED_TOKEN_COLUMNS] : ITEM_COLUMNS;
+    const [[firstExpression, firstAlias], ...rest] = columns;
     qb.select(firstExpression!, firstAlias);
     for (const [expression, alias] of rest) qb.addSelect(expression, alias);
     return qb;
   }
 
   private async present(
+    kind: GrantKind,
     rows: Record<string, unknown>[],
     principal: Principal | null,
     query: GrantFilterQuery,
-  ): Promise<GrantResponse[]> {
+  ): Promise<(GrantResponse | TokenGrantResponse)[]> {
     const memberships = await this.users.memberships(rows.map((row) => row.g_user_id as number));
     const presentation = {
       installId: this.install.installId,
@@ -211,7 +225,7 @@ export class GrantsService {
       const revealSecret =
         !!principal &&
         hasPermissionOn(principal, Permissions.viewOAuth2Provider, String(provider.id));
-      return {
+      const item: GrantResponse = {
         pk: Number(row.g_id),
         provider: toProviderResponse(provider, revealSecret),
         user: toUserResponse(
@@ -223,6 +237,12 @@ export class GrantsService {
         expires: formatIsoUtc(row.g_expires as string | null),
         scope: (row.g_scope as string).split(' ').filter(Boolean),
       };
+      if (!kind.issuedToken) return item;
+      return {
+        ...item,
+        id_token: formatIdToken(row.g_id_token as Record<string, unknown> | null),
+        revoked: row.g_revoked as boolean,
+      } satisfies TokenGrantResponse;
     });
   }
 }

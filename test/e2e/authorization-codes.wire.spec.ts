@@ -14,6 +14,7 @@ import {
 } from '@goauthentik/api';
 import { numPk } from '../../src/groups/group.mapper.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { keysRead, keysSent } from '../support/client-keys.js';
 
 const LIST = '/api/v3/oauth2/authorization_codes/';
 const example = JSON.parse(
@@ -33,37 +34,6 @@ function withEnumKeys(keys: string[]): string[] {
   for (const [key, after] of Object.entries(ENUM_KEYS_AFTER))
     result.splice(result.indexOf(after) + 1, 0, key);
   return result;
-}
-
-/** Every key path a generated-client model reads while decoding `json`. */
-function keysRead(decode: (json: unknown) => unknown, json: unknown): Set<string> {
-  const read = new Set<string>();
-  const wrap = (value: unknown, path: string): unknown => {
-    if (value === null || typeof value !== 'object') return value;
-    return new Proxy(value as object, {
-      get(target, key, receiver) {
-        const child = Reflect.get(target, key, receiver);
-        if (typeof key !== 'string' || (Array.isArray(target) && !/^\d+$/.test(key))) return child;
-        const childPath = Array.isArray(target) ? `${path}[]` : `${path}.${key}`;
-        if (!Array.isArray(target)) read.add(childPath);
-        // Free-form objects (attributes) are read whole, not key by key.
-        return key === 'attributes' ? child : wrap(child, childPath);
-      },
-    });
-  };
-  decode(wrap(json, ''));
-  return read;
-}
-
-function keysSent(json: unknown, path = '', into = new Set<string>()): Set<string> {
-  if (Array.isArray(json)) json.forEach((item) => keysSent(item, `${path}[]`, into));
-  else if (json !== null && typeof json === 'object') {
-    for (const [key, value] of Object.entries(json)) {
-      into.add(`${path}.${key}`);
-      if (key !== 'attributes') keysSent(value, `${path}.${key}`, into);
-    }
-  }
-  return into;
 }
 
 describe('authorization code wire shape (§5)', () => {

@@ -22,6 +22,8 @@ export function testConfig(
     migrateOnStart: false,
     pagination: { defaultPageSize: 20, maxPageSize: 100 },
     avatars: 'initials',
+    // The tests run the cleanup themselves; no timer in the background.
+    cleanup: { intervalSeconds: 0, batchSize: 1000, revokedRetentionDays: 30 },
     bootstrap: {},
     ...overrides,
   };

@@ -3,6 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { SecretBox } from '../../src/common/crypto/secret-box.js';
 import { sha256 } from '../../src/common/crypto/digest.js';
+import type { GrantKind } from '../../src/grants/grant-kind.js';
 import type { TokenIntent } from '../../src/tokens/token.entity.js';
 import type { UserType } from '../../src/users/user.entity.js';
 
@@ -27,6 +28,10 @@ export interface GrantSpec {
   expires?: string | null;
   expiring?: boolean;
   scope?: string;
+  /** Tokens only. */
+  idToken?: Record<string, unknown> | null;
+  revoked?: boolean;
+  revokedAt?: string;
 }
 
 /** Builds rows directly in the database (real SQL, no mocks) for the e2e tests. */
@@ -149,21 +154,39 @@ export class Fixtures {
     return id;
   }
 
-  async code(spec: GrantSpec): Promise<number> {
+  /** A row of any grant table; tokens get ID-token claims. Returns its id. */
+  async grant(kind: Pick<GrantKind, 'table' | 'issuedToken'>, spec: GrantSpec): Promise<number> {
+    const digestColumn = kind.issuedToken ? 'token_digest' : 'code_digest';
+    const extra = kind.issuedToken ? ', id_token, revoked, revoked_at' : '';
+    const extraValues = kind.issuedToken ? ', $8, $9, $10' : '';
+    const parameters: unknown[] = [
+      spec.provider,
+      spec.user,
+      spec.expires === undefined ? new Date(Date.now() + 60_000).toISOString() : spec.expires,
+      spec.expiring ?? true,
+      spec.scope ?? 'openid profile',
+      sha256(randomBytes(32).toString('hex')),
+      `nonce-${next()}`,
+    ];
+    if (kind.issuedToken) {
+      parameters.push(
+        spec.idToken === undefined
+          ? { iss: 'https://idp.example/', sub: String(spec.user) }
+          : spec.idToken,
+        spec.revoked ?? false,
+        spec.revoked ? (spec.revokedAt ?? new Date().toISOString()) : null,
+      );
+    }
     const [{ id }] = await this.db.query(
-      `INSERT INTO authorization_codes (provider_id, user_id, expires, expiring, scope, code_digest, nonce)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-      [
-        spec.provider,
-        spec.user,
-        spec.expires === undefined ? new Date(Date.now() + 60_000).toISOString() : spec.expires,
-        spec.expiring ?? true,
-        spec.scope ?? 'openid profile',
-        sha256(randomBytes(32).toString('hex')),
-        `nonce-${next()}`,
-      ],
+      `INSERT INTO ${kind.table} (provider_id, user_id, expires, expiring, scope, ${digestColumn}, nonce${extra})
+       VALUES ($1, $2, $3, $4, $5, $6, $7${extraValues}) RETURNING id`,
+      parameters,
     );
     return Number(id);
+  }
+
+  async code(spec: GrantSpec): Promise<number> {
+    return this.grant({ table: 'authorization_codes', issuedToken: false }, spec);
   }
 
   /** An API token for `user`; returns its key. */

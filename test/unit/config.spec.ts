@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       migrateOnStart: true,
       pagination: { defaultPageSize: 20, maxPageSize: 100 },
       avatars: 'initials',
+      cleanup: { intervalSeconds: 300, batchSize: 1000, revokedRetentionDays: 30 },
       bootstrap: { token: undefined, password: undefined, email: undefined },
     } satisfies AppConfig);
   });
@@ -47,6 +48,9 @@ describe('loadConfig', () => {
       PAGINATION_DEFAULT_PAGE_SIZE: '50',
       PAGINATION_MAX_PAGE_SIZE: '500',
       AVATARS: 'attributes.avatar,initials',
+      GRANT_CLEANUP_INTERVAL_SECONDS: '0',
+      GRANT_CLEANUP_BATCH_SIZE: '250',
+      REVOKED_TOKEN_RETENTION_DAYS: '7',
       BOOTSTRAP_TOKEN: 'bootstrap-token-value',
       BOOTSTRAP_PASSWORD: 'correct horse',
       BOOTSTRAP_EMAIL: 'admin@example.com',
@@ -61,6 +65,7 @@ describe('loadConfig', () => {
       migrateOnStart: false,
       pagination: { defaultPageSize: 50, maxPageSize: 500 },
       avatars: 'attributes.avatar,initials',
+      cleanup: { intervalSeconds: 0, batchSize: 250, revokedRetentionDays: 7 },
       bootstrap: {
         token: 'bootstrap-token-value',
         password: 'correct horse',
@@ -164,6 +169,17 @@ describe('loadConfig', () => {
       ['BOOTSTRAP_TOKEN too short', { BOOTSTRAP_TOKEN: 'short' }, 'BOOTSTRAP_TOKEN'],
       ['BOOTSTRAP_PASSWORD too short', { BOOTSTRAP_PASSWORD: 'short' }, 'BOOTSTRAP_PASSWORD'],
       ['AVATARS=weird', { AVATARS: 'weird' }, 'AVATARS'],
+      [
+        'GRANT_CLEANUP_INTERVAL_SECONDS=-1',
+        { GRANT_CLEANUP_INTERVAL_SECONDS: '-1' },
+        'GRANT_CLEANUP_INTERVAL_SECONDS',
+      ],
+      ['GRANT_CLEANUP_BATCH_SIZE=0', { GRANT_CLEANUP_BATCH_SIZE: '0' }, 'GRANT_CLEANUP_BATCH_SIZE'],
+      [
+        'REVOKED_TOKEN_RETENTION_DAYS=soon',
+        { REVOKED_TOKEN_RETENTION_DAYS: 'soon' },
+        'REVOKED_TOKEN_RETENTION_DAYS',
+      ],
     ])('%s', (_label, env, variable) => {
       const error = configError(env);
       expect(error.name).toBe('ConfigError');

@@ -1,10 +1,10 @@
 /**
  * Contract §2 and §4: pagination, ordering, search, filters, include_groups and the envelope
- * of GET /api/v3/oauth2/authorization_codes/, plus the number of SQL statements per request.
+ * of every grant list, plus the number of SQL statements per request.
  */
+import { GRANT_KINDS } from '../../src/grants/grant-kinds.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
-const LIST = '/api/v3/oauth2/authorization_codes/';
 const INVALID_CHOICE = ['Select a valid choice. That choice is not one of the available choices.'];
 
 interface Row {
@@ -12,9 +12,11 @@ interface Row {
   provider: { pk: number };
   user: { pk: number; groups: string[]; groups_obj: unknown[] | null };
   expires: string | null;
+  revoked?: boolean;
 }
 
-describe('authorization codes list (§2, §4)', () => {
+describe.each(GRANT_KINDS)('$modelName list (§2, §4)', (kind) => {
+  const LIST = `/api/v3/${kind.routes.path}/`;
   let t: TestApp;
   let admin: { id: number; auth: string };
   let providers: number[];
@@ -54,11 +56,12 @@ describe('authorization codes list (§2, §4)', () => {
     // 25 codes: several share an expiry (ties), some never expire (NULL), one already expired.
     const base = Date.parse('2030-01-01T00:00:00Z');
     for (let i = 0; i < 25; i++) {
-      await t.fixtures.code({
+      await t.fixtures.grant(kind, {
         user: users[i % 3]!,
         provider: providers[i % 2]!,
         expires: i % 7 === 0 ? null : new Date(base + (i % 4) * 60_000).toISOString(),
         expiring: i % 7 !== 0,
+        revoked: i % 5 === 0,
       });
     }
   });
@@ -183,7 +186,9 @@ describe('authorization codes list (§2, §4)', () => {
       provider: (r) => r.provider.pk,
       user: (r) => r.user.pk,
       expires: (r) => r.expires,
+      revoked: (r) => Number(r.revoked),
     };
+    const terms = ['pk', 'provider', 'user', 'expires', ...(kind.issuedToken ? ['revoked'] : [])];
 
     function expectOrdered(rows: Row[], terms: string[]) {
       const all = [...terms, 'pk'];
@@ -203,7 +208,7 @@ describe('authorization codes list (§2, §4)', () => {
       }
     }
 
-    it.each(['pk', '-pk', 'provider', '-provider', 'user', '-user', 'expires', '-expires'])(
+    it.each(terms.flatMap((term) => [term, `-${term}`]))(
       'orders by %s with pk as the tie-breaker, across all pages without gaps or repeats',
       async (ordering) => {
         const rows = await walk({ ordering, page_size: 4 });
@@ -212,6 +217,12 @@ describe('authorization codes list (§2, §4)', () => {
         expectOrdered(rows, [ordering]);
       },
     );
+
+    if (!kind.issuedToken) {
+      it('has no revoked term: ordering=revoked falls back to the default', async () => {
+        expectOrdered(await walk({ ordering: 'revoked', page_size: 25 }), ['provider', 'expires']);
+      });
+    }
 
     it('orders by provider,expires by default', async () => {
       const rows = await walk({ page_size: 6 });
@@ -237,7 +248,7 @@ describe('authorization codes list (§2, §4)', () => {
       Number(
         (
           await t.fixtures.db.query(
-            `SELECT count(*) AS c FROM authorization_codes g JOIN users u ON u.id = g.user_id JOIN oauth2_providers p ON p.id = g.provider_id WHERE ${where}`,
+            `SELECT count(*) AS c FROM ${kind.table} g JOIN users u ON u.id = g.user_id JOIN oauth2_providers p ON p.id = g.provider_id WHERE ${where}`,
             params,
           )
         )[0].c,
@@ -338,7 +349,7 @@ describe('authorization codes list (§2, §4)', () => {
         .query({ user: users[1] })
         .set('Authorization', admin.auth);
       expect(other.status).toBe(404);
-      expect(other.body).toEqual({ detail: 'No AuthorizationCode matches the given query.' });
+      expect(other.body).toEqual({ detail: `No ${kind.modelName} matches the given query.` });
       expect(
         (await t.http.get(path).query({ search: 'nobody-at-all' }).set('Authorization', admin.auth))
           .status,
@@ -355,7 +366,7 @@ describe('authorization codes list (§2, §4)', () => {
       const parent = await t.fixtures.group({ name: 'Engineering' });
       const child = await t.fixtures.group({ name: 'Platform', parent });
       groupedUser = await t.fixtures.user({ groups: [child] });
-      await t.fixtures.code({ user: groupedUser, provider: providers[0]! });
+      await t.fixtures.grant(kind, { user: groupedUser, provider: providers[0]! });
     });
     afterAll(async () => {
       await t.fixtures.db.query('DELETE FROM users WHERE id = $1', [groupedUser]);

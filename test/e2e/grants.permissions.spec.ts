@@ -1,18 +1,22 @@
 /**
- * Contract §3: authentication, visibility, delete rules and secret redaction for
- * /api/v3/oauth2/authorization_codes/.
+ * Contract §3: authentication, visibility, delete rules and secret redaction, for every grant
+ * resource (authorization codes, access tokens, refresh tokens) through the shared grants core.
  */
 import { Permissions } from '../../src/common/auth/permissions.js';
+import { GRANT_KINDS } from '../../src/grants/grant-kinds.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
-const LIST = '/api/v3/oauth2/authorization_codes/';
-const item = (id: number | string) => `${LIST}${id}/`;
 const NOT_PROVIDED = { detail: 'Authentication credentials were not provided.' };
 const TOKEN_INVALID = { detail: 'Token invalid/expired' };
 const DENIED = { detail: 'You do not have permission to perform this action.' };
-const NO_MATCH = { detail: 'No AuthorizationCode matches the given query.' };
 
-describe('authorization codes: authentication and permissions (§3)', () => {
+describe.each(GRANT_KINDS)('$modelName: authentication and permissions (§3)', (kind) => {
+  const LIST = `/api/v3/${kind.routes.path}/`;
+  const item = (id: number | string) => `${LIST}${id}/`;
+  const NO_MATCH = { detail: `No ${kind.modelName} matches the given query.` };
+  /** The view permission of another grant kind: it must not widen this one's visibility. */
+  const otherView = GRANT_KINDS.find((other) => other !== kind)!.viewPermission;
+
   let t: TestApp;
   let provider: number;
   let otherProvider: number;
@@ -26,15 +30,15 @@ describe('authorization codes: authentication and permissions (§3)', () => {
     otherProvider = await t.fixtures.provider({ clientSecret: 'other-real-secret' });
     owner = await t.fixtures.caller();
     const stranger = await t.fixtures.user();
-    ownCode = await t.fixtures.code({ user: owner.id, provider });
-    foreignCode = await t.fixtures.code({ user: stranger, provider: otherProvider });
+    ownCode = await t.fixtures.grant(kind, { user: owner.id, provider });
+    foreignCode = await t.fixtures.grant(kind, { user: stranger, provider: otherProvider });
   });
   afterAll(() => t.close());
 
   const ids = (body: { results: { pk: number }[] }) =>
     body.results.map((r) => r.pk).sort((a, b) => a - b);
   const allCodeIds = async (): Promise<number[]> =>
-    (await t.fixtures.db.query('SELECT id FROM authorization_codes ORDER BY id')).map(
+    (await t.fixtures.db.query(`SELECT id FROM ${kind.table} ORDER BY id`)).map(
       (row: { id: string }) => Number(row.id),
     );
 
@@ -57,7 +61,7 @@ describe('authorization codes: authentication and permissions (§3)', () => {
         expect(res.body).toEqual(NO_MATCH);
       }
       const [{ count }] = await t.fixtures.db.query(
-        'SELECT count(*)::int AS count FROM authorization_codes WHERE id = $1',
+        `SELECT count(*)::int AS count FROM ${kind.table} WHERE id = $1`,
         [ownCode],
       );
       expect(count).toBe(1);
@@ -127,17 +131,15 @@ describe('authorization codes: authentication and permissions (§3)', () => {
     });
 
     it('shows a holder of global view every code', async () => {
-      const viewer = await t.fixtures.caller([Permissions.viewAuthorizationCode]);
+      const viewer = await t.fixtures.caller([kind.viewPermission]);
       const res = await t.http.get(LIST).set('Authorization', viewer.auth);
       expect(ids(res.body)).toEqual(await allCodeIds());
       expect(ids(res.body)).toEqual(expect.arrayContaining([ownCode, foreignCode]));
     });
 
     it('shows a holder of an object view permission that code plus their own', async () => {
-      const viewer = await t.fixtures.caller([
-        [Permissions.viewAuthorizationCode, String(foreignCode)],
-      ]);
-      const mine = await t.fixtures.code({ user: viewer.id, provider });
+      const viewer = await t.fixtures.caller([[kind.viewPermission, String(foreignCode)]]);
+      const mine = await t.fixtures.grant(kind, { user: viewer.id, provider });
       const res = await t.http.get(LIST).set('Authorization', viewer.auth);
       expect(ids(res.body)).toEqual([foreignCode, mine]);
       expect((await t.http.get(item(foreignCode)).set('Authorization', viewer.auth)).status).toBe(
@@ -147,10 +149,7 @@ describe('authorization codes: authentication and permissions (§3)', () => {
     });
 
     it('does not let a permission on another model widen visibility', async () => {
-      const viewer = await t.fixtures.caller([
-        Permissions.viewAccessToken,
-        Permissions.viewOAuth2Provider,
-      ]);
+      const viewer = await t.fixtures.caller([otherView, Permissions.viewOAuth2Provider]);
       const res = await t.http.get(LIST).set('Authorization', viewer.auth);
       expect(res.body.results).toEqual([]);
     });
@@ -166,7 +165,7 @@ describe('authorization codes: authentication and permissions (§3)', () => {
     });
 
     it('grants permissions held through a role of an ancestor group', async () => {
-      const role = await t.fixtures.role([Permissions.viewAuthorizationCode]);
+      const role = await t.fixtures.role([kind.viewPermission]);
       const parent = await t.fixtures.group({ roles: [role] });
       const child = await t.fixtures.group({ parent });
       const id = await t.fixtures.user({ groups: [child] });
@@ -177,7 +176,7 @@ describe('authorization codes: authentication and permissions (§3)', () => {
     });
 
     it('grants permissions held through a role assigned to the user directly', async () => {
-      const role = await t.fixtures.role([Permissions.viewAuthorizationCode]);
+      const role = await t.fixtures.role([kind.viewPermission]);
       const id = await t.fixtures.user({ roles: [role] });
       const res = await t.http
         .get(LIST)
@@ -199,9 +198,7 @@ describe('authorization codes: authentication and permissions (§3)', () => {
 
     it('filters inside the visible rows: another user id yields an empty page, not an error', async () => {
       const other = (
-        await t.fixtures.db.query('SELECT user_id FROM authorization_codes WHERE id = $1', [
-          foreignCode,
-        ])
+        await t.fixtures.db.query(`SELECT user_id FROM ${kind.table} WHERE id = $1`, [foreignCode])
       )[0].user_id;
       const res = await t.http.get(LIST).query({ user: other }).set('Authorization', owner.auth);
       expect(res.status).toBe(200);
@@ -226,11 +223,10 @@ describe('authorization codes: authentication and permissions (§3)', () => {
 
   describe('delete', () => {
     const exists = async (id: number) =>
-      (await t.fixtures.db.query('SELECT 1 FROM authorization_codes WHERE id = $1', [id]))
-        .length === 1;
+      (await t.fixtures.db.query(`SELECT 1 FROM ${kind.table} WHERE id = $1`, [id])).length === 1;
 
     it('lets the owner revoke their own code, once', async () => {
-      const code = await t.fixtures.code({ user: owner.id, provider });
+      const code = await t.fixtures.grant(kind, { user: owner.id, provider });
       const first = await t.http.delete(item(code)).set('Authorization', owner.auth);
       expect(first.status).toBe(204);
       expect(first.text).toBe('');
@@ -248,7 +244,7 @@ describe('authorization codes: authentication and permissions (§3)', () => {
     });
 
     it('answers 403 to a viewer without delete permission, and keeps the code', async () => {
-      const viewer = await t.fixtures.caller([Permissions.viewAuthorizationCode]);
+      const viewer = await t.fixtures.caller([kind.viewPermission]);
       const res = await t.http.delete(item(foreignCode)).set('Authorization', viewer.auth);
       expect(res.status).toBe(403);
       expect(res.body).toEqual(DENIED);
@@ -256,22 +252,19 @@ describe('authorization codes: authentication and permissions (§3)', () => {
     });
 
     it('lets a holder of global view + delete delete any code', async () => {
-      const code = await t.fixtures.code({ user: await t.fixtures.user(), provider });
-      const admin = await t.fixtures.caller([
-        Permissions.viewAuthorizationCode,
-        Permissions.deleteAuthorizationCode,
-      ]);
+      const code = await t.fixtures.grant(kind, { user: await t.fixtures.user(), provider });
+      const admin = await t.fixtures.caller([kind.viewPermission, kind.deletePermission]);
       expect((await t.http.delete(item(code)).set('Authorization', admin.auth)).status).toBe(204);
       expect(await exists(code)).toBe(false);
     });
 
     it('lets a holder of object view + delete delete that code only', async () => {
-      const code = await t.fixtures.code({ user: await t.fixtures.user(), provider });
-      const other = await t.fixtures.code({ user: await t.fixtures.user(), provider });
+      const code = await t.fixtures.grant(kind, { user: await t.fixtures.user(), provider });
+      const other = await t.fixtures.grant(kind, { user: await t.fixtures.user(), provider });
       const deleter = await t.fixtures.caller([
-        [Permissions.viewAuthorizationCode, String(code)],
-        [Permissions.deleteAuthorizationCode, String(code)],
-        [Permissions.viewAuthorizationCode, String(other)],
+        [kind.viewPermission, String(code)],
+        [kind.deletePermission, String(code)],
+        [kind.viewPermission, String(other)],
       ]);
       expect((await t.http.delete(item(code)).set('Authorization', deleter.auth)).status).toBe(204);
       const refused = await t.http.delete(item(other)).set('Authorization', deleter.auth);
@@ -283,7 +276,7 @@ describe('authorization codes: authentication and permissions (§3)', () => {
       const root = await t.fixtures.group({ isSuperuser: true });
       const child = await t.fixtures.group({ parent: await t.fixtures.group({ parent: root }) });
       const id = await t.fixtures.user({ groups: [child] });
-      const code = await t.fixtures.code({ user: await t.fixtures.user(), provider });
+      const code = await t.fixtures.grant(kind, { user: await t.fixtures.user(), provider });
       const res = await t.http
         .delete(item(code))
         .set('Authorization', `Bearer ${await t.fixtures.apiToken(id)}`);
@@ -292,7 +285,7 @@ describe('authorization codes: authentication and permissions (§3)', () => {
     });
 
     it('applies filters on destroy: a code outside them is 404 and stays', async () => {
-      const code = await t.fixtures.code({ user: owner.id, provider });
+      const code = await t.fixtures.grant(kind, { user: owner.id, provider });
       const res = await t.http
         .delete(item(code))
         .query({ provider: otherProvider })
@@ -317,21 +310,21 @@ describe('authorization codes: authentication and permissions (§3)', () => {
 
     it('shows it to a global view_oauth2provider holder', async () => {
       const caller = await t.fixtures.caller([Permissions.viewOAuth2Provider], {});
-      const code = await t.fixtures.code({ user: caller.id, provider });
+      const code = await t.fixtures.grant(kind, { user: caller.id, provider });
       expect(await secretOf(caller.auth, code)).toBe('the-real-secret');
     });
 
     it('shows it per provider to an object-level view_oauth2provider holder', async () => {
       const caller = await t.fixtures.caller([
         [Permissions.viewOAuth2Provider, String(provider)],
-        Permissions.viewAuthorizationCode,
+        kind.viewPermission,
       ]);
       expect(await secretOf(caller.auth, ownCode)).toBe('the-real-secret');
       expect(await secretOf(caller.auth, foreignCode)).toBe('');
     });
 
-    it('hides it from a holder of view_authorizationcode only, keeping the key', async () => {
-      const caller = await t.fixtures.caller([Permissions.viewAuthorizationCode]);
+    it("hides it from a holder of the grant's view permission only, keeping the key", async () => {
+      const caller = await t.fixtures.caller([kind.viewPermission]);
       const res = await t.http.get(LIST).set('Authorization', caller.auth);
       for (const row of res.body.results) {
         expect(row.provider).toHaveProperty('client_secret', '');
