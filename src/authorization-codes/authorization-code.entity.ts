@@ -4,8 +4,8 @@ import { ExpiringGrant } from '../grants/expiring-grant.entity.js';
 @Entity('authorization_codes')
 @Index('authorization_codes_provider_expires_idx', ['providerId', 'expires', 'id'])
 @Index('authorization_codes_user_provider_expires_idx', ['userId', 'providerId', 'expires', 'id'])
-// Lets the expired-grant cleanup find its batches without scanning the table.
-@Index('authorization_codes_expiry_idx', ['expires'], { where: 'expiring' })
+// Ordering by expiry, and the expired-grant cleanup's range scans.
+@Index('authorization_codes_expires_idx', ['expires', 'id'])
 export class AuthorizationCode extends ExpiringGrant {
   /** SHA-256 of the code; the code itself is never stored. */
   @Index('authorization_codes_code_digest_key', { unique: true })

@@ -2,7 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import { noMatch, notFound, permissionDenied } from '../common/errors/api-errors.js';
-import { paginate, type OrderingRules } from '../common/pagination/paginate.js';
+import { parseOrdering, type OrderTerm } from '../common/pagination/ordering.js';
+import { parsePageSize, parseRequestedPage, resolvePage } from '../common/pagination/page.js';
+import type { OrderingRules } from '../common/pagination/paginate.js';
 import { Paginated } from '../common/pagination/paginated.js';
 import {
   hasGlobalPermission,
@@ -68,8 +70,8 @@ function parseId(raw: string, kind: GrantKind): string {
 }
 
 /**
- * List, retrieve, destroy and used_by for every grant kind (contract §1–§5): one query for the
- * page, one count, one batched query for the users' groups.
+ * List, retrieve, destroy and used_by for every grant kind (contract §1–§5): one count, one query
+ * for the page, one batched query for the users' groups — whatever the page size or table size.
  */
 @Injectable()
 export class GrantsService {
@@ -89,15 +91,62 @@ export class GrantsService {
     principal: Principal,
     query: GrantListQuery,
   ): Promise<Paginated<GrantResponse | TokenGrantResponse>> {
-    const page = await paginate<Record<string, unknown>>(
-      this.scoped(kind, principal, query, { joins: !!query.search }),
-      this.withItemColumns(kind, this.scoped(kind, principal, query)),
-      query,
-      this.config.pagination,
-      orderingOf(kind),
+    const { defaultPageSize, maxPageSize } = this.config.pagination;
+    const pageSize = parsePageSize(query.page_size, defaultPageSize, maxPageSize);
+    const count = await this.count(kind, principal, query);
+    const window = resolvePage(parseRequestedPage(query.page), count, pageSize);
+    const ordering = orderingOf(kind);
+    const terms = parseOrdering(query.ordering, ordering.allowed, ordering.defaults, 'g.id');
+
+    // Deferred join: the page's ids come from the grant table's indexes alone (however deep the
+    // offset), and only those rows are joined with their users, providers and applications.
+    const ids = this.scoped(kind, principal, query).select('g.id', 'id');
+    const rows = this.withItemColumns(
+      kind,
+      this.dataSource
+        .createQueryBuilder()
+        .from(
+          `(${this.ordered(ids, terms).offset(window.offset).limit(window.pageSize).getQuery()})`,
+          'page',
+        )
+        .innerJoin(kind.table, 'g', 'g.id = page.id')
+        .setParameters(ids.getParameters()),
     );
-    const items = await this.present(kind, page.rows, principal, query);
-    return new Paginated(items, page.count, page.page, page.pageSize);
+    const found = await this.ordered(rows, terms).getRawMany<Record<string, unknown>>();
+    const items = await this.present(kind, found, principal, query);
+    return new Paginated(items, count, window.page, window.pageSize);
+  }
+
+  /**
+   * Exact count of the rows a list shows. When the caller sees every row and only the provider
+   * filter applies, the trigger-maintained counters answer in constant time; otherwise the count
+   * runs on the grant table's indexes and grows with the result, not the table.
+   */
+  private async count(
+    kind: GrantKind,
+    principal: Principal,
+    query: GrantListQuery,
+  ): Promise<number> {
+    if (hasGlobalPermission(principal, kind.viewPermission) && !query.search && !query.user) {
+      const [row] = await this.dataSource.query(
+        `SELECT COALESCE(sum(n), 0)::bigint AS count FROM grant_counts
+         WHERE grant_table = $1 AND ($2::int IS NULL OR provider_id = $2)`,
+        [kind.table, query.provider || null],
+      );
+      return Number(row.count);
+    }
+    const counted = await this.scoped(kind, principal, query)
+      .select('COUNT(*)', 'count')
+      .getRawOne<{ count: string }>();
+    return Number(counted?.count ?? 0);
+  }
+
+  private ordered<T extends SelectQueryBuilder<Record<string, unknown>>>(
+    qb: T,
+    terms: OrderTerm[],
+  ): T {
+    for (const term of terms) qb.addOrderBy(term.expression, term.descending ? 'DESC' : 'ASC');
+    return qb;
   }
 
   async retrieve(
@@ -123,7 +172,7 @@ export class GrantsService {
     query: GrantFilterQuery,
   ): Promise<void> {
     const id = parseId(rawId, kind);
-    const row = await this.scoped(kind, principal, query, { joins: !!query.search })
+    const row = await this.scoped(kind, principal, query)
       .select('g.user_id', 'user_id')
       .andWhere('g.id = :id', { id })
       .getRawOne<{ user_id: number }>();
@@ -148,7 +197,7 @@ export class GrantsService {
     query: GrantFilterQuery,
   ): Promise<never[]> {
     const id = parseId(rawId, kind);
-    const row = await this.scoped(kind, principal, query, { joins: !!query.search })
+    const row = await this.scoped(kind, principal, query)
       .select('g.id', 'id')
       .andWhere('g.id = :id', { id })
       .getRawOne();
@@ -161,16 +210,8 @@ export class GrantsService {
     kind: GrantKind,
     principal: Principal | null,
     query: GrantFilterQuery,
-    { joins } = { joins: true },
   ): SelectQueryBuilder<Record<string, unknown>> {
     const qb = this.dataSource.createQueryBuilder().from(kind.table, 'g');
-    if (joins) {
-      qb.innerJoin('users', 'u', 'u.id = g.user_id').innerJoin(
-        'oauth2_providers',
-        'p',
-        'p.id = g.provider_id',
-      );
-    }
     if (!principal) {
       qb.where('FALSE');
     } else if (!hasGlobalPermission(principal, kind.viewPermission)) {
@@ -185,21 +226,25 @@ export class GrantsService {
     if (query.user) qb.andWhere('g.user_id = :user', { user: query.user });
     if (query.provider) qb.andWhere('g.provider_id = :provider', { provider: query.provider });
     if (query.search) {
+      // The matching users and providers come from their trigram indexes; the grants then from
+      // the user_id and provider_id indexes (a BitmapOr), never from a scan of the grant table.
       qb.andWhere(
-        `(u.username ILIKE :pattern OR u.name ILIKE :pattern OR u.email ILIKE :pattern
-          OR p.name ILIKE :pattern OR p.client_id ILIKE :pattern)`,
+        `(g.user_id = ANY (ARRAY(SELECT id FROM users
+            WHERE username ILIKE :pattern OR name ILIKE :pattern OR email ILIKE :pattern))
+          OR g.provider_id = ANY (ARRAY(SELECT id FROM oauth2_providers
+            WHERE name ILIKE :pattern OR client_id ILIKE :pattern)))`,
         { pattern: `%${escapeLike(query.search)}%` },
       );
     }
     return qb;
   }
 
+  /** Joins and selects what an item shows; `qb` is over the grant table as `g`. */
   private withItemColumns(kind: GrantKind, qb: SelectQueryBuilder<Record<string, unknown>>) {
-    qb.leftJoin('applications', 'app', 'app.provider_id = p.id').leftJoin(
-      'applications',
-      'backchannel',
-      'backchannel.id = p.backchannel_application_id',
-    );
+    qb.innerJoin('users', 'u', 'u.id = g.user_id')
+      .innerJoin('oauth2_providers', 'p', 'p.id = g.provider_id')
+      .leftJoin('applications', 'app', 'app.provider_id = p.id')
+      .leftJoin('applications', 'backchannel', 'backchannel.id = p.backchannel_application_id');
     const columns = kind.issuedToken ? [...ITEM_COLUMNS, ...ISSUED_TOKEN_COLUMNS] : ITEM_COLUMNS;
     const [[firstExpression, firstAlias], ...rest] = columns;
     qb.select(firstExpression!, firstAlias);

@@ -29,6 +29,8 @@ export type IssuerMode = (typeof ISSUER_MODES)[number];
  * authentik this service does not implement; they are kept as opaque uuid references.
  */
 @Entity('oauth2_providers')
+// GIN trigram index for substring search (migration ScalableLists); not expressible here.
+@Index('oauth2_providers_search_trgm_idx', { synchronize: false })
 export class OAuth2Provider {
   @PrimaryGeneratedColumn({ primaryKeyConstraintName: 'oauth2_providers_pkey' })
   id: number;

@@ -20,6 +20,8 @@ export const USER_TYPES = [
 export type UserType = (typeof USER_TYPES)[number];
 
 @Entity('users')
+// GIN trigram index for substring search (migration ScalableLists); not expressible here.
+@Index('users_search_trgm_idx', { synchronize: false })
 export class User {
   @PrimaryGeneratedColumn({ primaryKeyConstraintName: 'users_pkey' })
   id: number;

@@ -4,11 +4,12 @@ import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 const MIGRATIONS_TABLE = 'typeorm_migrations';
 
-/** Every table the entities map to, join tables included. */
+/** Every table the entities map to, join tables included, and the trigger-kept grant counters. */
 const APPLICATION_TABLES = [
   'access_tokens',
   'applications',
   'authorization_codes',
+  'grant_counts',
   'group_roles',
   'groups',
   'install',
