@@ -68,6 +68,15 @@ describe('error bodies (§6)', () => {
     expect(res.status).toBe(200);
   });
 
+  it('forbids caching of API answers, errors included', async () => {
+    for (const res of [
+      await t.http.get('/api/v3/oauth2/authorization_codes/').set('Authorization', auth),
+      await t.http.get('/api/v3/oauth2/authorization_codes/'),
+    ]) {
+      expect(res.headers['cache-control']).toBe('no-store');
+    }
+  });
+
   it('does not advertise the framework, and echoes a request id', async () => {
     const res = await t.http.get('/-/health/live/').set('X-Request-Id', 'abc-123');
     expect(res.headers['x-powered-by']).toBeUndefined();
