@@ -1,5 +1,15 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { OAuth2ProvidersModule } from '../oauth2-providers/oauth2-providers.module.js';
+import { Application } from './application.entity.js';
+import { ApplicationsController } from './applications.controller.js';
+import { ApplicationsService } from './applications.service.js';
 
-/** Admin API of this resource (issue 4). */
-@Module({})
+/** core/applications/: the applications admin API (issue 4). */
+@Module({
+  imports: [TypeOrmModule.forFeature([Application]), OAuth2ProvidersModule],
+  controllers: [ApplicationsController],
+  providers: [ApplicationsService],
+  exports: [ApplicationsService, TypeOrmModule],
+})
 export class ApplicationsModule {}

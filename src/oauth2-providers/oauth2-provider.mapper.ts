@@ -1,5 +1,7 @@
+import type { SelectQueryBuilder } from 'typeorm';
 import type { Column } from '../common/sql/columns.js';
-import type { ClientType, IssuerMode, SubMode } from './oauth2-provider.entity.js';
+import type { ClientType, IssuerMode, OAuth2Provider, SubMode } from './oauth2-provider.entity.js';
+import type { OAuth2ProviderWrite } from './dto/oauth2-provider.request.js';
 import type { OAuth2ProviderResponse } from './dto/oauth2-provider.response.js';
 
 /**
@@ -40,6 +42,25 @@ export function providerColumns(
     [`${backchannel}.slug`, `${prefix}backchannel_slug`],
     [`${backchannel}.name`, `${prefix}backchannel_name`],
   ];
+}
+
+/**
+ * Joins what `providerColumns` reads besides the provider row `alias`: its application `app` and
+ * its backchannel application `backchannel` (both many-to-one, so the row count is unchanged).
+ */
+export function joinProviderApplications<T extends object>(
+  qb: SelectQueryBuilder<T>,
+  alias: string,
+  app: string,
+  backchannel: string,
+): SelectQueryBuilder<T> {
+  return qb
+    .leftJoin('applications', app, `${app}.provider_id = ${alias}.id`)
+    .leftJoin(
+      'applications',
+      backchannel,
+      `${backchannel}.id = ${alias}.backchannel_application_id`,
+    );
 }
 
 export interface ProviderRow {
@@ -105,4 +126,37 @@ export function toProviderResponse(
     issuer_mode: row.issuer_mode,
     jwks_sources: row.jwks_sources,
   };
+}
+
+/** Wire field → entity property of every writable field; read-only fields are not here. */
+const WRITABLE = {
+  name: 'name',
+  authentication_flow: 'authenticationFlow',
+  authorization_flow: 'authorizationFlow',
+  invalidation_flow: 'invalidationFlow',
+  property_mappings: 'propertyMappings',
+  client_type: 'clientType',
+  client_id: 'clientId',
+  client_secret: 'clientSecret',
+  access_code_validity: 'accessCodeValidity',
+  access_token_validity: 'accessTokenValidity',
+  refresh_token_validity: 'refreshTokenValidity',
+  include_claims_in_id_token: 'includeClaimsInIdToken',
+  signing_key: 'signingKey',
+  encryption_key: 'encryptionKey',
+  redirect_uris: 'redirectUris',
+  sub_mode: 'subMode',
+  issuer_mode: 'issuerMode',
+  jwks_sources: 'jwksSources',
+} as const satisfies Record<keyof OAuth2ProviderWrite, keyof OAuth2Provider>;
+
+/** The entity values of the fields a request body carries (absent fields are left out). */
+export function toProviderValues(body: OAuth2ProviderWrite): Partial<OAuth2Provider> {
+  const values: Record<string, unknown> = {};
+  for (const [field, property] of Object.entries(WRITABLE)) {
+    const value = body[field as keyof OAuth2ProviderWrite];
+    // uuid lists are sets (contract §5.2): repeated ids are stored once.
+    if (value !== undefined) values[property] = Array.isArray(value) ? [...new Set(value)] : value;
+  }
+  return values as Partial<OAuth2Provider>;
 }
