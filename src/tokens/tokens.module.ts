@@ -1,5 +1,15 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { UsersModule } from '../users/users.module.js';
+import { Token } from './token.entity.js';
+import { TokensController } from './tokens.controller.js';
+import { TokensService } from './tokens.service.js';
 
-/** Admin API of this resource (issue 4). */
-@Module({})
+/** core/tokens/: API tokens, their keys kept only as HMAC and ciphertext. */
+@Module({
+  imports: [TypeOrmModule.forFeature([Token]), UsersModule],
+  controllers: [TokensController],
+  providers: [TokensService],
+  exports: [TokensService, TypeOrmModule],
+})
 export class TokensModule {}
