@@ -1,3 +1,4 @@
+import { containsPattern } from '../common/sql/like.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
@@ -58,8 +59,6 @@ const ISSUED_TOKEN_COLUMNS: Column[] = [
   ['g.id_token', 'g_id_token'],
   ['g.revoked', 'g_revoked'],
 ];
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** A row id from the path: non-integers are 404 "Not found.", impossible integers match nothing. */
 function parseId(raw: string, kind: GrantKind): string {
@@ -233,7 +232,7 @@ export class GrantsService {
             WHERE username ILIKE :pattern OR name ILIKE :pattern OR email ILIKE :pattern))
           OR g.provider_id = ANY (ARRAY(SELECT id FROM oauth2_providers
             WHERE name ILIKE :pattern OR client_id ILIKE :pattern)))`,
-        { pattern: `%${escapeLike(query.search)}%` },
+        { pattern: containsPattern(query.search) },
       );
     }
     return qb;

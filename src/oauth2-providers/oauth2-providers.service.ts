@@ -1,3 +1,4 @@
+import { containsPattern } from '../common/sql/like.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
@@ -53,8 +54,6 @@ const ORDERING: OrderingRules = {
 };
 
 const ITEM_COLUMNS = providerColumns('p', 'app', 'backchannel', 'p_');
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** A provider id from the path: non-integers are 404 "Not found.", others that name no row 404. */
 function parseId(raw: string): number {
@@ -255,7 +254,7 @@ export class OAuth2ProvidersService {
     if (query.sub_mode) qb.andWhere('p.sub_mode = :subMode', { subMode: query.sub_mode });
     if (query.search) {
       qb.andWhere('(p.name ILIKE :pattern OR p.client_id ILIKE :pattern)', {
-        pattern: `%${escapeLike(query.search)}%`,
+        pattern: containsPattern(query.search),
       });
     }
     return qb;

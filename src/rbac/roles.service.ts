@@ -1,3 +1,4 @@
+import { containsPattern } from '../common/sql/like.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
@@ -32,8 +33,6 @@ const ORDERING: OrderingRules = {
   defaults: ['name'],
   primaryKey: 'r.id',
 };
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** A role id from the path: anything but a UUID is 404 "Not found.". */
 export function parseRoleId(raw: string): string {
@@ -146,7 +145,7 @@ export class RolesService {
       qb.where(objectPks.length > 0 ? 'r.id IN (:...objectPks)' : 'FALSE', { objectPks });
     }
     if (query.search) {
-      qb.andWhere('r.name ILIKE :pattern', { pattern: `%${escapeLike(query.search)}%` });
+      qb.andWhere('r.name ILIKE :pattern', { pattern: containsPattern(query.search) });
     }
     return qb;
   }

@@ -1,3 +1,4 @@
+import { containsPattern } from '../common/sql/like.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
@@ -74,8 +75,6 @@ UPDATE tokens SET
   expiring = COALESCE($8, expiring)
 WHERE id = $1
 RETURNING id`;
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** django-filter's BooleanWidget: anything else filters nothing. */
 const BOOLEAN_FILTER: Record<string, boolean> = { true: true, '1': true, false: false, '0': false };
@@ -320,7 +319,7 @@ export class TokensService {
       qb.andWhere(
         `(t.identifier ILIKE :pattern OR t.intent::text ILIKE :pattern
           OR u.username ILIKE :pattern OR t.description ILIKE :pattern)`,
-        { pattern: `%${escapeLike(query.search)}%` },
+        { pattern: containsPattern(query.search) },
       );
     }
     return qb;

@@ -55,8 +55,19 @@ const MODEL_NAMES: Record<string, string> = {
 interface PgError {
   code?: string;
   table?: string;
+  column?: string;
   detail?: string;
 }
+
+/** Data errors PostgreSQL reports for values validation should have caught: still the client's. */
+const DATA_ERRORS: Record<string, string> = {
+  '22001': 'Ensure this value is not too long.',
+  '22003': 'Ensure this value is within range.',
+  '22021': 'Null characters are not allowed.',
+  '22P02': 'Invalid value.',
+  '22007': 'Invalid date.',
+  '22008': 'Invalid date.',
+};
 
 /** `Key (column)=(value) ...` of PostgreSQL's constraint messages. */
 function keyOf(detail: string | undefined): { column: string; value: string } | undefined {
@@ -87,6 +98,11 @@ function fromConstraintViolation(error: PgError): ApiError | undefined {
   if (error.code === '23503') {
     return new ValidationError({ non_field_errors: ['The object is still referenced.'] });
   }
+  if (error.code === '23502' && error.column) {
+    return new ValidationError({ [fieldOf(error.column)]: [Messages.null] });
+  }
+  const message = DATA_ERRORS[error.code ?? ''];
+  if (message) return new ValidationError({ non_field_errors: [message] });
   return undefined;
 }
 
