@@ -85,3 +85,32 @@ describe('error bodies (§6)', () => {
     expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
+
+describe('hostile path parameters', () => {
+  let t: TestApp;
+  let auth: string;
+  beforeAll(async () => {
+    t = await startTestApp();
+    auth = (await t.fixtures.superCaller()).auth;
+  });
+  afterAll(() => t.close());
+
+  it.each([
+    '/api/v3/core/tokens/a%00b/',
+    '/api/v3/core/applications/a%00b/',
+    '/api/v3/core/users/a%00b/',
+    '/api/v3/core/groups/a%00b/',
+    '/api/v3/rbac/roles/a%00b/',
+    '/api/v3/providers/oauth2/a%00b/',
+    "/api/v3/core/groups/'%20OR%201=1--/",
+  ])('answers %s with a contract 4xx, never a 500', async (path) => {
+    for (const res of [
+      await t.http.get(path).set('Authorization', auth),
+      await t.http.delete(path).set('Authorization', auth),
+    ]) {
+      expect([400, 404]).toContain(res.status);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.body).toHaveProperty('detail');
+    }
+  });
+});

@@ -7,7 +7,7 @@ import {
   type ValidationError as ClassValidatorError,
 } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { ValidationError } from '../errors/api-errors.js';
+import { notFound, ValidationError } from '../errors/api-errors.js';
 import { INVALID_CHOICE, referencesOf, type Reference } from './query-rules.js';
 
 type Query = Record<string, string>;
@@ -46,6 +46,10 @@ export class ValidationPipe implements PipeTransform {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // No stored key contains a NUL character (PostgreSQL text cannot): such a path names nothing.
+    if (metadata.type === 'param' && typeof value === 'string' && value.includes('\0')) {
+      throw notFound();
+    }
     if (!hasConstraints(metadata.metatype)) return value;
     if (metadata.type === 'query') return this.validateQuery(metadata.metatype, value);
     if (metadata.type === 'body') return this.validateBody(metadata.metatype, value);
