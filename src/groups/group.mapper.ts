@@ -1,3 +1,4 @@
+import type { GroupMemberResponse, GroupResponse } from './dto/group.response.js';
 import type { UserGroupResponse } from './dto/user-group.response.js';
 
 /** authentik's `num_pk`: the first five decimal digits of the uuid read as a 128-bit integer. */
@@ -27,5 +28,34 @@ export function toUserGroup(row: GroupRow): UserGroupResponse {
     parent: row.parent_id,
     parent_name: row.parent_name,
     attributes: row.attributes,
+  };
+}
+
+export interface RoleRow {
+  id: string;
+  name: string;
+}
+
+/** What a group's to-many relations add to it. */
+export interface GroupRelations {
+  userIds: number[];
+  /** Null unless `include_users=true`. */
+  members: GroupMemberResponse[] | null;
+  roles: RoleRow[];
+}
+
+export function toGroupResponse(row: GroupRow, relations: GroupRelations): GroupResponse {
+  return {
+    pk: row.id,
+    num_pk: numPk(row.id),
+    name: row.name,
+    is_superuser: row.is_superuser,
+    parent: row.parent_id,
+    parent_name: row.parent_name,
+    users: relations.userIds,
+    users_obj: relations.members,
+    attributes: row.attributes,
+    roles: relations.roles.map((role) => role.id),
+    roles_obj: relations.roles.map((role) => ({ pk: role.id, name: role.name })),
   };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Column } from '../common/sql/columns.js';
 import { formatIsoUtc, isoUtcSql } from '../common/sql/timestamps.js';
+import type { GroupMemberResponse } from '../groups/dto/group.response.js';
 import { toUserGroup, type GroupRow } from '../groups/group.mapper.js';
 import { avatarFor } from './avatar.js';
 import type { UserResponse } from './dto/user.response.js';
@@ -77,5 +78,19 @@ export function toUserResponse(
     path: user.path,
     type: user.type,
     uuid: user.uuid,
+  };
+}
+
+/** A member of a group as authentik's GroupMember shows it. */
+export function toGroupMember(user: UserRow, installId: string): GroupMemberResponse {
+  return {
+    pk: user.id,
+    username: user.username,
+    name: user.name,
+    is_active: user.is_active,
+    last_login: formatIsoUtc(user.last_login),
+    email: user.email,
+    attributes: user.attributes,
+    uid: userUid(user.id, installId),
   };
 }
