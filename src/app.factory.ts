@@ -31,7 +31,8 @@ export async function createApp(
     response.setHeader('Cache-Control', 'no-store');
     next();
   });
-  app.useBodyParser('json', { limit: '1mb' });
+  // Not strict: a body like `42` reaches the validation pipe, which answers it as DRF does.
+  app.useBodyParser('json', { limit: '1mb', strict: false });
   app.setGlobalPrefix(API_ROOT.slice(1), {
     exclude: [
       { path: '-/health/live', method: RequestMethod.GET },

@@ -1,9 +1,6 @@
 /** Value rules of an application's fields. */
+import { SLUG_PATTERN } from '../common/validation/body-fields.js';
 
-export const SLUG_PATTERN = /^[-a-zA-Z0-9_]+$/;
-/** DRF SlugField's message. */
-export const SLUG_MESSAGE =
-  'Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.';
 export const SLUG_MAX_LENGTH = 50;
 
 export const isSlug = (value: string) =>

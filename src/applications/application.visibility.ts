@@ -1,15 +1,9 @@
 import type { SelectQueryBuilder } from 'typeorm';
-import { modelPermission, Models } from '../common/auth/permissions.js';
-import { hasGlobalPermission, objectPksWith, type Principal } from '../common/auth/principal.js';
+import { Models, modelPermissions } from '../common/auth/permissions.js';
+import type { Principal } from '../common/auth/principal.js';
+import { whereVisible } from '../common/auth/visibility.js';
 
-export const ApplicationPermissions = {
-  view: modelPermission('view', Models.application),
-  add: modelPermission('add', Models.application),
-  change: modelPermission('change', Models.application),
-  delete: modelPermission('delete', Models.application),
-} as const;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const ApplicationPermissions = modelPermissions(Models.application);
 
 /**
  * Narrows `qb` to the applications (table alias `alias`) `principal` may see (contract §3):
@@ -22,9 +16,9 @@ export function whereApplicationVisible<T extends object>(
   principal: Principal | null,
   alias: string,
 ): SelectQueryBuilder<T> {
-  if (!principal) return qb.andWhere('FALSE');
-  if (hasGlobalPermission(principal, ApplicationPermissions.view)) return qb;
-  const pks = objectPksWith(principal, ApplicationPermissions.view).filter((pk) => UUID.test(pk));
-  if (pks.length === 0) return qb.andWhere('FALSE');
-  return qb.andWhere(`${alias}.id IN (:...visibleApplicationPks)`, { visibleApplicationPks: pks });
+  return whereVisible(qb, principal, {
+    permission: ApplicationPermissions.view,
+    key: `${alias}.id`,
+    keyKind: 'uuid',
+  });
 }

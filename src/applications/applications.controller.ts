@@ -1,5 +1,4 @@
 import {
-  All,
   Body,
   Controller,
   Delete,
@@ -17,14 +16,13 @@ import {
   ApiBadRequestResponse,
   ApiBody,
   ApiCreatedResponse,
-  ApiExcludeEndpoint,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Access } from '../common/auth/access.decorator.js';
+import { Access, OtherMethodsNotAllowed } from '../common/auth/access.decorator.js';
 import { CurrentPrincipal } from '../common/auth/current-principal.decorator.js';
 import type { Principal } from '../common/auth/principal.js';
 import { methodNotAllowed } from '../common/errors/api-errors.js';
@@ -131,9 +129,7 @@ export class ApplicationsController {
   }
 
   /** Declared last so that it only catches the methods the routes above do not serve. */
-  @All(['', ':slug'])
-  @Access({ operationId: 'core_applications_method_not_allowed' })
-  @ApiExcludeEndpoint()
+  @OtherMethodsNotAllowed('core_applications', ['', ':slug'])
   unsupported(@Req() request: Request): never {
     throw methodNotAllowed(request.method);
   }

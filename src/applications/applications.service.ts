@@ -5,11 +5,13 @@ import { requirePermissionOn, type Principal } from '../common/auth/principal.js
 import { noMatch, ValidationError } from '../common/errors/api-errors.js';
 import { paginate, type OrderingRules } from '../common/pagination/paginate.js';
 import { Paginated } from '../common/pagination/paginated.js';
-import { unprefixed } from '../common/sql/columns.js';
+import { selectColumns, unprefixed, type Column } from '../common/sql/columns.js';
+import { containsPattern } from '../common/sql/like.js';
+import { deleteRowById } from '../common/sql/rows.js';
 import { Messages } from '../common/validation/messages.js';
+import { isStorableIntegerPk } from '../common/validation/primary-keys.js';
 import type { RuntimeConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { isStorableIntegerPk } from '../oauth2-providers/dto/body-fields.js';
 import type { OAuth2ProviderResponse } from '../oauth2-providers/dto/oauth2-provider.response.js';
 import {
   joinProviderApplications,
@@ -51,17 +53,8 @@ const ITEM_COLUMNS = [
 /** A backchannel provider, with the application it belongs to. */
 const BACKCHANNEL_COLUMNS = [
   ...providerColumns('p', 'app', 'backchannel', 'p_'),
-  ['p.backchannel_application_id', 'application_id'] as [string, string],
+  ['p.backchannel_application_id', 'application_id'] as Column,
 ];
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
-
-function selectColumns<T extends object>(qb: SelectQueryBuilder<T>, columns: [string, string][]) {
-  const [[firstExpression, firstAlias], ...rest] = columns;
-  qb.select(firstExpression!, firstAlias);
-  for (const [expression, alias] of rest) qb.addSelect(expression, alias);
-  return qb;
-}
 
 /** The application's providers before a write (none for a new one). */
 interface CurrentProviders {
@@ -187,13 +180,7 @@ export class ApplicationsService {
   async destroy(principal: Principal, slug: string, query: ApplicationFilterQuery) {
     const id = await this.visibleId(principal, slug, query);
     requirePermissionOn(principal, ApplicationPermissions.delete, id);
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .delete()
-      .from(Application)
-      .where('id = :id', { id })
-      .execute();
-    if (!result.affected) throw noMatch(MODEL_NAME);
+    await deleteRowById(this.dataSource, Application, id, MODEL_NAME);
   }
 
   /** The uuid of an application the caller may see and that matches the filters, else 404. */
@@ -367,7 +354,7 @@ export class ApplicationsService {
     }
     if (query.search) {
       qb.andWhere('(a.name ILIKE :pattern OR a.slug ILIKE :pattern OR a."group" ILIKE :pattern)', {
-        pattern: `%${escapeLike(query.search)}%`,
+        pattern: containsPattern(query.search),
       });
     }
     return qb;

@@ -1,5 +1,4 @@
 import {
-  All,
   Controller,
   Delete,
   Get,
@@ -11,15 +10,9 @@ import {
   UseInterceptors,
   type Type,
 } from '@nestjs/common';
-import {
-  ApiExcludeEndpoint,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiParam,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Access } from '../common/auth/access.decorator.js';
+import { Access, OtherMethodsNotAllowed } from '../common/auth/access.decorator.js';
 import { CurrentPrincipal } from '../common/auth/current-principal.decorator.js';
 import type { Principal } from '../common/auth/principal.js';
 import { methodNotAllowed } from '../common/errors/api-errors.js';
@@ -107,9 +100,7 @@ export function grantController(kind: GrantKind): Type<unknown> {
     }
 
     /** Declared last so that it only catches the methods the routes above do not serve. */
-    @All(['', ':id', ':id/used_by'])
-    @Access({ operationId: `${operationStem}_method_not_allowed` })
-    @ApiExcludeEndpoint()
+    @OtherMethodsNotAllowed(operationStem, ['', ':id', ':id/used_by'])
     unsupported(@Req() request: Request): never {
       throw methodNotAllowed(request.method);
     }

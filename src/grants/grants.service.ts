@@ -1,30 +1,31 @@
 import { containsPattern } from '../common/sql/like.js';
+import { deleteRowById } from '../common/sql/rows.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
-import { noMatch, notFound, permissionDenied } from '../common/errors/api-errors.js';
+import { noMatch, notFound } from '../common/errors/api-errors.js';
 import { parseOrdering, type OrderTerm } from '../common/pagination/ordering.js';
 import { parsePageSize, parseRequestedPage, resolvePage } from '../common/pagination/page.js';
 import type { OrderingRules } from '../common/pagination/paginate.js';
 import { Paginated } from '../common/pagination/paginated.js';
 import {
   hasGlobalPermission,
-  hasPermissionOn,
-  objectPksWith,
+  requireOwnerOrPermissionOn,
   type Principal,
 } from '../common/auth/principal.js';
-import { Permissions } from '../common/auth/permissions.js';
-import { unprefixed, type Column } from '../common/sql/columns.js';
+import { whereVisible } from '../common/auth/visibility.js';
+import { selectColumns, unprefixed, type Column } from '../common/sql/columns.js';
 import { formatIsoUtc, isoUtcSql } from '../common/sql/timestamps.js';
 import type { RuntimeConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { InstallService } from '../install/install.service.js';
 import {
   providerColumns,
   toProviderResponse,
   type ProviderRow,
 } from '../oauth2-providers/oauth2-provider.mapper.js';
-import { toUserResponse, userColumns, type UserRow } from '../users/user.mapper.js';
+import { revealsSecretOf } from '../oauth2-providers/oauth2-providers.service.js';
+import { includesGroups } from '../users/dto/user-list.query.js';
+import { userColumns, type UserRow } from '../users/user.mapper.js';
 import { UsersService } from '../users/users.service.js';
 import type { GrantFilterQuery, GrantListQuery } from './dto/grant-list.query.js';
 import type { GrantResponse } from './dto/grant.response.js';
@@ -74,16 +75,11 @@ function parseId(raw: string, kind: GrantKind): string {
  */
 @Injectable()
 export class GrantsService {
-  private readonly avatarModes: readonly string[];
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
     private readonly users: UsersService,
-    private readonly install: InstallService,
-  ) {
-    this.avatarModes = config.avatars.split(',');
-  }
+  ) {}
 
   async list(
     kind: GrantKind,
@@ -176,16 +172,8 @@ export class GrantsService {
       .andWhere('g.id = :id', { id })
       .getRawOne<{ user_id: number }>();
     if (!row || !principal) throw noMatch(kind.modelName);
-    const owner = row.user_id === principal.userId;
-    if (!owner && !hasPermissionOn(principal, kind.deletePermission, id)) throw permissionDenied();
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .delete()
-      .from(kind.table)
-      .where('id = :id', { id })
-      .execute();
-    // A concurrent request may have deleted it between the two statements.
-    if (!result.affected) throw noMatch(kind.modelName);
+    requireOwnerOrPermissionOn(principal, row.user_id, kind.deletePermission, id);
+    await deleteRowById(this.dataSource, kind.table, id, kind.modelName);
   }
 
   /** Nothing references a grant: always `[]`, once the grant is visible. */
@@ -210,18 +198,12 @@ export class GrantsService {
     principal: Principal | null,
     query: GrantFilterQuery,
   ): SelectQueryBuilder<Record<string, unknown>> {
-    const qb = this.dataSource.createQueryBuilder().from(kind.table, 'g');
-    if (!principal) {
-      qb.where('FALSE');
-    } else if (!hasGlobalPermission(principal, kind.viewPermission)) {
-      const objectPks = objectPksWith(principal, kind.viewPermission).filter((pk) =>
-        /^\d{1,18}$/.test(pk),
-      );
-      qb.where(
-        objectPks.length > 0 ? '(g.user_id = :me OR g.id IN (:...objectPks))' : 'g.user_id = :me',
-        { me: principal.userId, objectPks },
-      );
-    }
+    const qb = whereVisible(this.dataSource.createQueryBuilder().from(kind.table, 'g'), principal, {
+      permission: kind.viewPermission,
+      key: 'g.id',
+      keyKind: 'bigint',
+      owner: 'g.user_id',
+    });
     if (query.user) qb.andWhere('g.user_id = :user', { user: query.user });
     if (query.provider) qb.andWhere('g.provider_id = :provider', { provider: query.provider });
     if (query.search) {
@@ -244,11 +226,10 @@ export class GrantsService {
       .innerJoin('oauth2_providers', 'p', 'p.id = g.provider_id')
       .leftJoin('applications', 'app', 'app.provider_id = p.id')
       .leftJoin('applications', 'backchannel', 'backchannel.id = p.backchannel_application_id');
-    const columns = kind.issuedToken ? [...ITEM_COLUMNS, ...ISSUED_TOKEN_COLUMNS] : ITEM_COLUMNS;
-    const [[firstExpression, firstAlias], ...rest] = columns;
-    qb.select(firstExpression!, firstAlias);
-    for (const [expression, alias] of rest) qb.addSelect(expression, alias);
-    return qb;
+    return selectColumns(
+      qb,
+      kind.issuedToken ? [...ITEM_COLUMNS, ...ISSUED_TOKEN_COLUMNS] : ITEM_COLUMNS,
+    );
   }
 
   private async present(
@@ -257,26 +238,16 @@ export class GrantsService {
     principal: Principal | null,
     query: GrantFilterQuery,
   ): Promise<(GrantResponse | TokenGrantResponse)[]> {
-    const memberships = await this.users.memberships(rows.map((row) => row.g_user_id as number));
-    const presentation = {
-      installId: this.install.installId,
-      avatarModes: this.avatarModes,
-      includeGroups:
-        query.include_groups === undefined || query.include_groups.toLowerCase() === 'true',
-    };
-    return rows.map((row) => {
+    const users = await this.users.present(
+      rows.map((row) => unprefixed<UserRow>(row, 'u_')),
+      includesGroups(query),
+    );
+    return rows.map((row, i) => {
       const provider = unprefixed<ProviderRow>(row, 'p_');
-      const revealSecret =
-        !!principal &&
-        hasPermissionOn(principal, Permissions.viewOAuth2Provider, String(provider.id));
       const item: GrantResponse = {
         pk: Number(row.g_id),
-        provider: toProviderResponse(provider, revealSecret),
-        user: toUserResponse(
-          unprefixed<UserRow>(row, 'u_'),
-          memberships.get(row.g_user_id as number),
-          presentation,
-        ),
+        provider: toProviderResponse(provider, revealsSecretOf(principal, provider.id)),
+        user: users[i]!,
         is_expired: row.g_is_expired as boolean,
         expires: formatIsoUtc(row.g_expires as string | null),
         scope: (row.g_scope as string).split(' ').filter(Boolean),

@@ -1,7 +1,7 @@
-import { All, Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiExcludeEndpoint, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Access } from '../common/auth/access.decorator.js';
+import { Access, OtherMethodsNotAllowed } from '../common/auth/access.decorator.js';
 import { CurrentPrincipal } from '../common/auth/current-principal.decorator.js';
 import type { Principal } from '../common/auth/principal.js';
 import { methodNotAllowed } from '../common/errors/api-errors.js';
@@ -28,9 +28,7 @@ export class RevokeGrantsController {
     return this.revocation.revokeForCaller(principal, body.user, body.provider);
   }
 
-  @All()
-  @Access({ operationId: 'oauth2_revoke_grants_method_not_allowed' })
-  @ApiExcludeEndpoint()
+  @OtherMethodsNotAllowed('oauth2_revoke_grants')
   unsupported(@Req() request: Request): never {
     throw methodNotAllowed(request.method);
   }

@@ -1,8 +1,12 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { ValidationError } from '../common/errors/api-errors.js';
-import { invalidChoice, invalidValue, type QueryLists } from '../users/dto/query-lists.js';
+import { containsPattern } from '../common/sql/like.js';
+import {
+  invalidChoice,
+  invalidValue,
+  type QueryLists,
+} from '../common/validation/repeated-query.js';
 import { isTrue } from '../users/dto/user-list.query.js';
-import { escapeLike } from '../users/user-filters.js';
 import type { GroupFilterQuery, GroupListFilter } from './dto/group-list.query.js';
 
 /** Narrows `qb` (over `groups` as `g`) by the list's filters and search; empty values filter nothing. */
@@ -30,7 +34,7 @@ export function whereGroupFilters<T extends object>(
     );
   }
   if (query.search) {
-    qb.andWhere('g.name ILIKE :pattern', { pattern: `%${escapeLike(query.search)}%` });
+    qb.andWhere('g.name ILIKE :pattern', { pattern: containsPattern(query.search) });
   }
   return qb;
 }

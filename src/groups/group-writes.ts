@@ -2,13 +2,11 @@ import type { EntityManager, QueryDeepPartialEntity } from 'typeorm';
 import { hasGlobalPermission, hasPermissionOn, type Principal } from '../common/auth/principal.js';
 import { ValidationError } from '../common/errors/api-errors.js';
 import { Messages } from '../common/validation/messages.js';
+import { isStorableIntegerPk } from '../common/validation/primary-keys.js';
 import type { PatchedGroupRequest } from './dto/group.request.js';
 import type { Group } from './group.entity.js';
 import { ancestryOf } from './group-hierarchy.js';
 import { GroupPermissions } from './group.permissions.js';
-
-const MAX_INT4 = 2 ** 31 - 1;
-export const isStorablePk = (pk: number) => pk >= 1 && pk <= MAX_INT4;
 
 export const Rejections = {
   superuserStatus: (value: boolean) =>
@@ -101,7 +99,7 @@ async function checkReferences(manager: EntityManager, body: PatchedGroupRequest
   const [found]: { users: number[]; roles: string[] }[] = await manager.query(
     `SELECT ARRAY(SELECT id FROM users WHERE id = ANY($1::int[])) AS users,
             ARRAY(SELECT id::text FROM roles WHERE id = ANY($2::uuid[])) AS roles`,
-    [users.filter(isStorablePk), roles],
+    [users.filter(isStorableIntegerPk), roles],
   );
   const missingUser = users.find((pk) => !found!.users.includes(pk));
   if (missingUser !== undefined) {

@@ -1,3 +1,4 @@
+import { toRoleResponse, type RoleRow } from '../rbac/role.mapper.js';
 import type { GroupMemberResponse, GroupResponse } from './dto/group.response.js';
 import type { UserGroupResponse } from './dto/user-group.response.js';
 
@@ -31,11 +32,6 @@ export function toUserGroup(row: GroupRow): UserGroupResponse {
   };
 }
 
-export interface RoleRow {
-  id: string;
-  name: string;
-}
-
 /** What a group's to-many relations add to it. */
 export interface GroupRelations {
   userIds: number[];
@@ -56,6 +52,6 @@ export function toGroupResponse(row: GroupRow, relations: GroupRelations): Group
     users_obj: relations.members,
     attributes: row.attributes,
     roles: relations.roles.map((role) => role.id),
-    roles_obj: relations.roles.map((role) => ({ pk: role.id, name: role.name })),
+    roles_obj: relations.roles.map(toRoleResponse),
   };
 }

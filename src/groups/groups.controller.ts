@@ -1,5 +1,4 @@
 import {
-  All,
   Body,
   Controller,
   Delete,
@@ -16,21 +15,20 @@ import {
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
-  ApiExcludeEndpoint,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Access } from '../common/auth/access.decorator.js';
+import { Access, OtherMethodsNotAllowed } from '../common/auth/access.decorator.js';
 import { CurrentPrincipal } from '../common/auth/current-principal.decorator.js';
 import type { Principal } from '../common/auth/principal.js';
 import { methodNotAllowed } from '../common/errors/api-errors.js';
 import { ValidationError } from '../common/errors/error.schemas.js';
 import { PaginationInterceptor } from '../common/pagination/pagination.interceptor.js';
 import { ApiPaginatedResponse } from '../common/pagination/pagination.schema.js';
-import { RepeatedQuery, type QueryLists } from '../users/dto/query-lists.js';
+import { RepeatedQuery, type QueryLists } from '../common/validation/repeated-query.js';
 import {
   GROUP_LIST_FILTERS,
   GroupListQuery,
@@ -189,9 +187,12 @@ export class GroupsController {
   }
 
   /** Declared last so that it only catches the methods the routes above do not serve. */
-  @All(['', ':group_uuid', ':group_uuid/add_user', ':group_uuid/remove_user'])
-  @Access({ operationId: 'core_groups_method_not_allowed' })
-  @ApiExcludeEndpoint()
+  @OtherMethodsNotAllowed('core_groups', [
+    '',
+    ':group_uuid',
+    ':group_uuid/add_user',
+    ':group_uuid/remove_user',
+  ])
   unsupported(@Req() request: Request): never {
     throw methodNotAllowed(request.method);
   }

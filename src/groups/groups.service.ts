@@ -1,13 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
-import {
-  hasGlobalPermission,
-  hasPermissionOn,
-  objectPksWith,
-  requirePermissionOn,
-  type Principal,
-} from '../common/auth/principal.js';
+import { hasPermissionOn, requirePermissionOn, type Principal } from '../common/auth/principal.js';
+import { whereVisible } from '../common/auth/visibility.js';
 import {
   noMatch,
   notFound,
@@ -16,12 +11,13 @@ import {
 } from '../common/errors/api-errors.js';
 import { paginate, type OrderingRules } from '../common/pagination/paginate.js';
 import { Paginated } from '../common/pagination/paginated.js';
-import { unprefixed, type Column } from '../common/sql/columns.js';
+import { selectColumns, unprefixed, type Column } from '../common/sql/columns.js';
+import { deleteRowById } from '../common/sql/rows.js';
 import type { RuntimeConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { InstallService } from '../install/install.service.js';
-import { isUuid } from '../users/dto/body-fields.js';
-import type { QueryLists } from '../users/dto/query-lists.js';
+import { isStorableIntegerPk, isUuid } from '../common/validation/primary-keys.js';
+import type { QueryLists } from '../common/validation/repeated-query.js';
 import { toGroupMember, userColumns, type UserRow } from '../users/user.mapper.js';
 import { whereVisibleUser } from '../users/user-visibility.js';
 import type {
@@ -34,17 +30,12 @@ import type { GroupMemberResponse, GroupResponse } from './dto/group.response.js
 import { Group } from './group.entity.js';
 import { checkGroupListFilters, whereGroupFilters } from './group-filters.js';
 import { ancestryOf, lockHierarchy } from './group-hierarchy.js';
-import {
-  toGroupResponse,
-  type GroupRelations,
-  type GroupRow,
-  type RoleRow,
-} from './group.mapper.js';
+import type { RoleRow } from '../rbac/role.mapper.js';
+import { toGroupResponse, type GroupRelations, type GroupRow } from './group.mapper.js';
 import { GroupPermissions } from './group.permissions.js';
 import {
   checkGroupWrite,
   groupValues,
-  isStorablePk,
   Rejections,
   replaceMembers,
   replaceRoles,
@@ -185,13 +176,7 @@ export class GroupsService {
   /** Needs `delete_group`; members stay (only their membership goes), children lose their parent. */
   async destroy(principal: Principal | null, rawId: string): Promise<void> {
     const id = await this.requireVisible(principal, rawId, [GroupPermissions.delete]);
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .delete()
-      .from(Group)
-      .where('id = :id', { id })
-      .execute();
-    if (!result.affected) throw noMatch('Group');
+    await deleteRowById(this.dataSource, Group, id, 'Group');
   }
 
   /** Needs `change_group` or authentik's `add_user_to_group`; the user must be visible. */
@@ -254,7 +239,7 @@ export class GroupsService {
     pk: number,
   ): Promise<number> {
     const found =
-      isStorablePk(pk) &&
+      isStorableIntegerPk(pk) &&
       (await whereVisibleUser(manager.createQueryBuilder().from('users', 'u'), principal)
         .select('u.id', 'id')
         .andWhere('u.id = :pk', { pk })
@@ -268,23 +253,16 @@ export class GroupsService {
     principal: Principal | null,
     manager: EntityManager = this.dataSource.manager,
   ): SelectQueryBuilder<Record<string, unknown>> {
-    const qb = manager.createQueryBuilder().from('groups', 'g');
-    if (!principal) return qb.where('FALSE');
-    if (hasGlobalPermission(principal, GroupPermissions.view)) return qb.where('TRUE');
-    const objectPks = objectPksWith(principal, GroupPermissions.view)
-      .filter(isUuid)
-      .map((pk) => pk.toLowerCase());
-    return objectPks.length > 0
-      ? qb.where('g.id IN (:...objectPks)', { objectPks })
-      : qb.where('FALSE');
+    return whereVisible(manager.createQueryBuilder().from('groups', 'g'), principal, {
+      permission: GroupPermissions.view,
+      key: 'g.id',
+      keyKind: 'uuid',
+    });
   }
 
   private withColumns(qb: SelectQueryBuilder<Record<string, unknown>>) {
     qb.leftJoin('groups', 'parent', 'parent.id = g.parent_id');
-    const [[firstExpression, firstAlias], ...rest] = GROUP_COLUMNS;
-    qb.select(firstExpression!, firstAlias);
-    for (const [expression, alias] of rest) qb.addSelect(expression, alias);
-    return qb;
+    return selectColumns(qb, GROUP_COLUMNS);
   }
 
   /** One group as the API shows it, whoever may see it (the answer to a write). */

@@ -1,5 +1,4 @@
 import {
-  All,
   Body,
   Controller,
   Delete,
@@ -17,14 +16,13 @@ import {
   ApiBadRequestResponse,
   ApiBody,
   ApiCreatedResponse,
-  ApiExcludeEndpoint,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Access } from '../common/auth/access.decorator.js';
+import { Access, OtherMethodsNotAllowed } from '../common/auth/access.decorator.js';
 import { CurrentPrincipal } from '../common/auth/current-principal.decorator.js';
 import type { Principal } from '../common/auth/principal.js';
 import { methodNotAllowed } from '../common/errors/api-errors.js';
@@ -149,9 +147,7 @@ export class OAuth2ProvidersController {
   }
 
   /** Declared last so that it only catches the methods the routes above do not serve. */
-  @All(['', ':id', ':id/used_by'])
-  @Access({ operationId: 'providers_oauth2_method_not_allowed' })
-  @ApiExcludeEndpoint()
+  @OtherMethodsNotAllowed('providers_oauth2', ['', ':id', ':id/used_by'])
   unsupported(@Req() request: Request): never {
     throw methodNotAllowed(request.method);
   }

@@ -1,25 +1,21 @@
 import { containsPattern } from '../common/sql/like.js';
+import { deleteRowById } from '../common/sql/rows.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import { whereApplicationVisible } from '../applications/application.visibility.js';
-import { modelPermission, Models, Permissions } from '../common/auth/permissions.js';
-import {
-  hasGlobalPermission,
-  hasPermissionOn,
-  objectPksWith,
-  requirePermissionOn,
-  type Principal,
-} from '../common/auth/principal.js';
+import { CORE_APP, Models, modelPermissions } from '../common/auth/permissions.js';
+import { hasPermissionOn, requirePermissionOn, type Principal } from '../common/auth/principal.js';
+import { whereVisible } from '../common/auth/visibility.js';
 import { noMatch, notFound, ValidationError } from '../common/errors/api-errors.js';
 import { paginate, type OrderingRules } from '../common/pagination/paginate.js';
 import { Paginated } from '../common/pagination/paginated.js';
-import { unprefixed } from '../common/sql/columns.js';
+import { selectColumns, unprefixed } from '../common/sql/columns.js';
 import type { UsedByResponse } from '../common/used-by.response.js';
 import { Messages } from '../common/validation/messages.js';
+import { isStorableIntegerPk } from '../common/validation/primary-keys.js';
 import type { RuntimeConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { isStorableIntegerPk } from './dto/body-fields.js';
 import type {
   OAuth2ProviderFilterQuery,
   OAuth2ProviderListQuery,
@@ -40,12 +36,7 @@ export const MODEL_NAME = 'OAuth2Provider';
 /** Django's verbose name, in unique-violation messages (as the errors filter spells it). */
 const VERBOSE_NAME = 'OAuth2/OpenID Provider';
 
-export const ProviderPermissions = {
-  view: Permissions.viewOAuth2Provider,
-  add: modelPermission('add', Models.oauth2Provider),
-  change: modelPermission('change', Models.oauth2Provider),
-  delete: modelPermission('delete', Models.oauth2Provider),
-} as const;
+export const ProviderPermissions = modelPermissions(Models.oauth2Provider);
 
 const ORDERING: OrderingRules = {
   allowed: { name: 'p.name', pk: 'p.id' },
@@ -146,13 +137,7 @@ export class OAuth2ProvidersService {
   async destroy(principal: Principal, rawId: string, query: OAuth2ProviderFilterQuery) {
     const id = await this.visibleId(principal, rawId, query);
     requirePermissionOn(principal, ProviderPermissions.delete, String(id));
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .delete()
-      .from(OAuth2Provider)
-      .where('id = :id', { id })
-      .execute();
-    if (!result.affected) throw noMatch(MODEL_NAME);
+    await deleteRowById(this.dataSource, OAuth2Provider, id, MODEL_NAME);
   }
 
   /**
@@ -180,7 +165,7 @@ export class OAuth2ProvidersService {
       .addOrderBy('a.id')
       .getRawMany<{ id: string; name: string }>();
     return rows.map((row) => ({
-      app: 'authentik_core',
+      app: CORE_APP,
       model_name: 'application',
       pk: row.id,
       name: row.name,
@@ -238,13 +223,11 @@ export class OAuth2ProvidersService {
     principal: Principal,
     query: OAuth2ProviderFilterQuery,
   ): SelectQueryBuilder<Record<string, unknown>> {
-    const qb = this.dataSource.createQueryBuilder().from('oauth2_providers', 'p');
-    if (!hasGlobalPermission(principal, ProviderPermissions.view)) {
-      const pks = objectPksWith(principal, ProviderPermissions.view)
-        .filter((pk) => /^\d{1,10}$/.test(pk) && isStorableIntegerPk(Number(pk)))
-        .map(Number);
-      qb.where(pks.length > 0 ? 'p.id IN (:...visiblePks)' : 'FALSE', { visiblePks: pks });
-    }
+    const qb = whereVisible(
+      this.dataSource.createQueryBuilder().from('oauth2_providers', 'p'),
+      principal,
+      { permission: ProviderPermissions.view, key: 'p.id', keyKind: 'integer' },
+    );
     if (query.name) qb.andWhere('p.name = :name', { name: query.name });
     if (query.client_id) qb.andWhere('p.client_id = :clientId', { clientId: query.client_id });
     if (query.client_type)
@@ -262,10 +245,7 @@ export class OAuth2ProvidersService {
 
   private withItemColumns(qb: SelectQueryBuilder<Record<string, unknown>>) {
     joinProviderApplications(qb, 'p', 'app', 'backchannel');
-    const [[firstExpression, firstAlias], ...rest] = ITEM_COLUMNS;
-    qb.select(firstExpression!, firstAlias);
-    for (const [expression, alias] of rest) qb.addSelect(expression, alias);
-    return qb;
+    return selectColumns(qb, ITEM_COLUMNS);
   }
 
   private present(row: Record<string, unknown>, principal: Principal): OAuth2ProviderResponse {

@@ -2,6 +2,7 @@ import {
   CORE_APP,
   Models,
   OAUTH2_APP,
+  Permissions,
   RBAC_APP,
   permission,
   type ModelVerb,
@@ -9,10 +10,8 @@ import {
 } from '../common/auth/permissions.js';
 
 /**
- * The permissions this service knows — the only names a role can be given. Django's four model
- * permissions of every model in `Models`, plus authentik's extra permissions we enforce. Ids are
- * positions in this list: models append to `Models` and their extras follow their own four, so
- * existing ids do not move when a model is added.
+ * The permissions this service knows — the only names a role can be given: Django's four model
+ * permissions of every model in `Models`, plus authentik's extra permissions we enforce.
  */
 export interface CataloguedPermission {
   id: number;
@@ -38,34 +37,18 @@ export interface ObjectTable {
 interface ModelFacts {
   verboseName: string;
   objects: ObjectTable;
-  extras?: readonly [codename: string, name: string][];
 }
 
 /** authentik's verbose names (`Meta.verbose_name`) and the tables behind each model. */
 const MODEL_FACTS: Record<ModelKey, ModelFacts> = {
-  user: {
-    verboseName: 'User',
-    objects: { table: 'users', column: 'id', key: 'integer' },
-    extras: [['reset_user_password', 'Reset Password']],
-  },
+  user: { verboseName: 'User', objects: { table: 'users', column: 'id', key: 'integer' } },
   group: { verboseName: 'Group', objects: { table: 'groups', column: 'id', key: 'uuid' } },
   application: {
     verboseName: 'Application',
     objects: { table: 'applications', column: 'id', key: 'uuid' },
   },
-  token: {
-    verboseName: 'Token',
-    objects: { table: 'tokens', column: 'id', key: 'uuid' },
-    extras: [['view_token_key', "View token's key"]],
-  },
-  role: {
-    verboseName: 'Role',
-    objects: { table: 'roles', column: 'id', key: 'uuid' },
-    extras: [
-      ['assign_role_permissions', 'Can assign permissions to roles'],
-      ['unassign_role_permissions', 'Can unassign permissions from roles'],
-    ],
-  },
+  token: { verboseName: 'Token', objects: { table: 'tokens', column: 'id', key: 'uuid' } },
+  role: { verboseName: 'Role', objects: { table: 'roles', column: 'id', key: 'uuid' } },
   oauth2Provider: {
     verboseName: 'OAuth2/OpenID Provider',
     objects: { table: 'oauth2_providers', column: 'id', key: 'integer' },
@@ -93,30 +76,59 @@ const APP_VERBOSE_NAMES: Record<string, string> = {
 /** Django creates them in this order. */
 const VERBS: readonly ModelVerb[] = ['add', 'change', 'delete', 'view'];
 
-function buildCatalogue(): CataloguedPermission[] {
-  const entries: Omit<CataloguedPermission, 'id'>[] = [];
-  for (const key of Object.keys(Models) as ModelKey[]) {
-    const model: PermissionModel = Models[key];
-    const facts = MODEL_FACTS[key];
-    const base = {
-      appLabel: model.appLabel,
-      model: model.model,
-      appLabelVerbose: APP_VERBOSE_NAMES[model.appLabel] ?? model.appLabel,
-      modelVerbose: facts.verboseName,
-    };
-    for (const verb of VERBS) {
-      entries.push({
-        ...base,
-        codename: `${verb}_${model.model}`,
-        name: `Can ${verb} ${facts.verboseName}`,
-      });
-    }
-    for (const [codename, name] of facts.extras ?? []) entries.push({ ...base, codename, name });
-  }
-  return entries.map((entry, index) => ({ id: index + 1, ...entry }));
+type Entry = Omit<CataloguedPermission, 'id'>;
+
+function entry(key: ModelKey, codename: string, name: string): Entry {
+  const { appLabel, model } = Models[key];
+  return {
+    appLabel,
+    codename,
+    model,
+    name,
+    appLabelVerbose: APP_VERBOSE_NAMES[appLabel] ?? appLabel,
+    modelVerbose: MODEL_FACTS[key].verboseName,
+  };
 }
 
-export const PERMISSION_CATALOGUE: readonly CataloguedPermission[] = buildCatalogue();
+const modelEntries = (key: ModelKey): Entry[] =>
+  VERBS.map((verb) =>
+    entry(key, `${verb}_${Models[key].model}`, `Can ${verb} ${MODEL_FACTS[key].verboseName}`),
+  );
+
+/** One of authentik's extra permissions (`Meta.permissions`) of a model, named as authentik. */
+function extraEntry(key: ModelKey, name: string, verboseName: string): Entry {
+  const [appLabel, codename] = name.split('.') as [string, string];
+  if (appLabel !== Models[key].appLabel) throw new Error(`${name} is not a permission of ${key}`);
+  return entry(key, codename, verboseName);
+}
+
+/**
+ * Ids are positions in this list, and clients may have kept them: entries are only ever appended
+ * (a new model's four, or another extra permission of any model), never inserted or reordered.
+ */
+const ENTRIES: readonly Entry[] = [
+  ...modelEntries('user'),
+  extraEntry('user', Permissions.resetUserPassword, 'Reset Password'),
+  ...modelEntries('group'),
+  ...modelEntries('application'),
+  ...modelEntries('token'),
+  extraEntry('token', Permissions.viewTokenKey, "View token's key"),
+  ...modelEntries('role'),
+  extraEntry('role', Permissions.assignRolePermissions, 'Can assign permissions to roles'),
+  extraEntry('role', Permissions.unassignRolePermissions, 'Can unassign permissions from roles'),
+  ...modelEntries('oauth2Provider'),
+  ...modelEntries('authorizationCode'),
+  ...modelEntries('accessToken'),
+  ...modelEntries('refreshToken'),
+  extraEntry('group', Permissions.addUserToGroup, 'Add user to group'),
+  extraEntry('group', Permissions.removeUserFromGroup, 'Remove user from group'),
+  extraEntry('group', Permissions.enableGroupSuperuser, 'Enable superuser status'),
+  extraEntry('group', Permissions.disableGroupSuperuser, 'Disable superuser status'),
+];
+
+export const PERMISSION_CATALOGUE: readonly CataloguedPermission[] = ENTRIES.map(
+  (permissionEntry, index) => ({ id: index + 1, ...permissionEntry }),
+);
 
 const BY_NAME = new Map(PERMISSION_CATALOGUE.map((p) => [permission(p.appLabel, p.codename), p]));
 const BY_ID = new Map(PERMISSION_CATALOGUE.map((p) => [p.id, p]));
@@ -142,9 +154,3 @@ export const PERMISSION_TARGETS: readonly PermissionTarget[] = (
 const TARGETS_BY_NAME = new Map(PERMISSION_TARGETS.map((target) => [target.name, target]));
 
 export const findPermissionTarget = (name: string) => TARGETS_BY_NAME.get(name);
-
-/** Permissions enforced by the rbac and tokens APIs that are not model permissions. */
-export const ExtraPermissions = {
-  assignRolePermissions: permission(RBAC_APP, 'assign_role_permissions'),
-  unassignRolePermissions: permission(RBAC_APP, 'unassign_role_permissions'),
-} as const;

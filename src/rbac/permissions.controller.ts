@@ -1,5 +1,4 @@
 import {
-  All,
   Body,
   Controller,
   Get,
@@ -13,14 +12,14 @@ import {
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiExcludeEndpoint,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Access } from '../common/auth/access.decorator.js';
+import { Access, OtherMethodsNotAllowed } from '../common/auth/access.decorator.js';
+import { Permissions } from '../common/auth/permissions.js';
 import { CurrentPrincipal } from '../common/auth/current-principal.decorator.js';
 import type { Principal } from '../common/auth/principal.js';
 import { methodNotAllowed } from '../common/errors/api-errors.js';
@@ -34,7 +33,6 @@ import {
 } from './dto/permission-assign.request.js';
 import { PermissionListQuery } from './dto/permission-list.query.js';
 import { PermissionResponse } from './dto/permission.response.js';
-import { ExtraPermissions } from './permission-catalogue.js';
 import { PermissionsService } from './permissions.service.js';
 
 const ROLE_PARAM = {
@@ -86,7 +84,7 @@ export class PermissionsController {
       'to the specific object, otherwise they are assigned globally. Requires ' +
       '`authentik_rbac.assign_role_permissions`, and a non-superuser may only assign ' +
       'permissions they hold themselves.',
-    permission: ExtraPermissions.assignRolePermissions,
+    permission: Permissions.assignRolePermissions,
     notFound: true,
   })
   @ApiParam(ROLE_PARAM)
@@ -108,7 +106,7 @@ export class PermissionsController {
       'Unassign permission(s) from role. When `object_pk` is set, the permissions are only ' +
       'unassigned from the specific object, otherwise globally. Requires ' +
       '`authentik_rbac.unassign_role_permissions`.',
-    permission: ExtraPermissions.unassignRolePermissions,
+    permission: Permissions.unassignRolePermissions,
     notFound: true,
   })
   @ApiParam(ROLE_PARAM)
@@ -119,9 +117,7 @@ export class PermissionsController {
   }
 
   /** Declared last so that it only catches the methods the routes above do not serve. */
-  @All(['', ':id', ASSIGN_PATH, UNASSIGN_PATH])
-  @Access({ operationId: 'rbac_permissions_method_not_allowed' })
-  @ApiExcludeEndpoint()
+  @OtherMethodsNotAllowed('rbac_permissions', ['', ':id', ASSIGN_PATH, UNASSIGN_PATH])
   unsupported(@Req() request: Request): never {
     throw methodNotAllowed(request.method);
   }

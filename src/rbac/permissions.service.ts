@@ -12,6 +12,7 @@ import { parseOrdering } from '../common/pagination/ordering.js';
 import { parsePageSize, parseRequestedPage, resolvePage } from '../common/pagination/page.js';
 import { Paginated } from '../common/pagination/paginated.js';
 import { Messages } from '../common/validation/messages.js';
+import { isUuid } from '../common/validation/primary-keys.js';
 import { INVALID_CHOICE } from '../common/validation/query-rules.js';
 import type { RuntimeConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -19,7 +20,6 @@ import type {
   PermissionAssignRequest,
   PermissionAssignResult,
 } from './dto/permission-assign.request.js';
-import { UUID } from './dto/body-fields.js';
 import type { PermissionFilterQuery, PermissionListQuery } from './dto/permission-list.query.js';
 import type { PermissionResponse } from './dto/permission.response.js';
 import {
@@ -225,7 +225,7 @@ export class PermissionsService {
   /** An object permission must name a row that exists (authentik would silently grant globally). */
   private async requireObject(target: PermissionTarget, objectPk: string, raw: string) {
     const { table, column, key } = target.objects;
-    const wellFormed = key === 'integer' ? /^[1-9]\d{0,17}$/.test(objectPk) : UUID.test(objectPk);
+    const wellFormed = key === 'integer' ? /^[1-9]\d{0,17}$/.test(objectPk) : isUuid(objectPk);
     const [row] = wellFormed
       ? await this.dataSource.query(
           `SELECT EXISTS (SELECT 1 FROM "${table}" WHERE "${column}" = $1::${key === 'integer' ? 'bigint' : 'uuid'}) AS found`,

@@ -1,5 +1,4 @@
 import {
-  All,
   Body,
   Controller,
   Delete,
@@ -16,14 +15,13 @@ import {
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
-  ApiExcludeEndpoint,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Access } from '../common/auth/access.decorator.js';
+import { Access, OtherMethodsNotAllowed } from '../common/auth/access.decorator.js';
 import { CurrentPrincipal } from '../common/auth/current-principal.decorator.js';
 import type { Principal } from '../common/auth/principal.js';
 import { methodNotAllowed } from '../common/errors/api-errors.js';
@@ -141,9 +139,7 @@ export class RolesController {
   }
 
   /** Declared last so that it only catches the methods the routes above do not serve. */
-  @All(['', ':uuid'])
-  @Access({ operationId: 'rbac_roles_method_not_allowed' })
-  @ApiExcludeEndpoint()
+  @OtherMethodsNotAllowed('rbac_roles', ['', ':uuid'])
   unsupported(@Req() request: Request): never {
     throw methodNotAllowed(request.method);
   }

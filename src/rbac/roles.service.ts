@@ -1,32 +1,24 @@
 import { containsPattern } from '../common/sql/like.js';
+import { deleteRowById } from '../common/sql/rows.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
-import { Models, modelPermission } from '../common/auth/permissions.js';
-import {
-  hasGlobalPermission,
-  objectPksWith,
-  requirePermissionOn,
-  type Principal,
-} from '../common/auth/principal.js';
+import { Models, modelPermissions } from '../common/auth/permissions.js';
+import { requirePermissionOn, type Principal } from '../common/auth/principal.js';
+import { whereVisible } from '../common/auth/visibility.js';
 import { noMatch, notFound } from '../common/errors/api-errors.js';
 import { paginate, type OrderingRules } from '../common/pagination/paginate.js';
 import { Paginated } from '../common/pagination/paginated.js';
 import type { RuntimeConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { UUID } from './dto/body-fields.js';
+import { isUuid } from '../common/validation/primary-keys.js';
 import type { RoleFilterQuery, RoleListQuery } from './dto/role-list.query.js';
 import type { PatchedRoleRequest, RoleRequest } from './dto/role.request.js';
 import type { RoleResponse } from './dto/role.response.js';
 import { Role } from './role.entity.js';
 import { toRoleResponse, type RoleRow } from './role.mapper.js';
 
-export const RolePermissions = {
-  view: modelPermission('view', Models.role),
-  add: modelPermission('add', Models.role),
-  change: modelPermission('change', Models.role),
-  delete: modelPermission('delete', Models.role),
-} as const;
+export const RolePermissions = modelPermissions(Models.role);
 
 const ORDERING: OrderingRules = {
   allowed: { name: 'r.name', pk: 'r.id' },
@@ -36,7 +28,7 @@ const ORDERING: OrderingRules = {
 
 /** A role id from the path: anything but a UUID is 404 "Not found.". */
 export function parseRoleId(raw: string): string {
-  if (!UUID.test(raw)) throw notFound();
+  if (!isUuid(raw)) throw notFound();
   return raw.toLowerCase();
 }
 
@@ -108,13 +100,7 @@ export class RolesService {
   async destroy(principal: Principal | null, rawId: string, query: RoleFilterQuery) {
     const row = await this.find(principal, rawId, query);
     requirePermissionOn(principal!, RolePermissions.delete, row.id);
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .delete()
-      .from(Role)
-      .where('id = :id', { id: row.id })
-      .execute();
-    if (!result.affected) throw noMatch('Role');
+    await deleteRowById(this.dataSource, Role, row.id, 'Role');
   }
 
   /** The visible role `rawId`, or 404 (anonymous callers see none). */
@@ -135,15 +121,11 @@ export class RolesService {
     principal: Principal | null,
     query: RoleFilterQuery,
   ): SelectQueryBuilder<Record<string, unknown>> {
-    const qb = this.dataSource.createQueryBuilder().from('roles', 'r');
-    if (!principal) {
-      qb.where('FALSE');
-    } else if (!hasGlobalPermission(principal, RolePermissions.view)) {
-      const objectPks = objectPksWith(principal, RolePermissions.view).filter((pk) =>
-        UUID.test(pk),
-      );
-      qb.where(objectPks.length > 0 ? 'r.id IN (:...objectPks)' : 'FALSE', { objectPks });
-    }
+    const qb = whereVisible(this.dataSource.createQueryBuilder().from('roles', 'r'), principal, {
+      permission: RolePermissions.view,
+      key: 'r.id',
+      keyKind: 'uuid',
+    });
     if (query.search) {
       qb.andWhere('r.name ILIKE :pattern', { pattern: containsPattern(query.search) });
     }

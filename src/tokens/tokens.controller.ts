@@ -1,5 +1,4 @@
 import {
-  All,
   Body,
   Controller,
   Delete,
@@ -16,14 +15,13 @@ import {
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
-  ApiExcludeEndpoint,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Access } from '../common/auth/access.decorator.js';
+import { Access, OtherMethodsNotAllowed } from '../common/auth/access.decorator.js';
 import { CurrentPrincipal } from '../common/auth/current-principal.decorator.js';
 import type { Principal } from '../common/auth/principal.js';
 import { methodNotAllowed } from '../common/errors/api-errors.js';
@@ -149,9 +147,7 @@ export class TokensController {
   }
 
   /** Declared last so that it only catches the methods the routes above do not serve. */
-  @All(['', ':identifier', ':identifier/view_key'])
-  @Access({ operationId: 'core_tokens_method_not_allowed' })
-  @ApiExcludeEndpoint()
+  @OtherMethodsNotAllowed('core_tokens', ['', ':identifier', ':identifier/view_key'])
   unsupported(@Req() request: Request): never {
     throw methodNotAllowed(request.method);
   }

@@ -1,24 +1,20 @@
 import { containsPattern } from '../common/sql/like.js';
+import { deleteRowById } from '../common/sql/rows.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
-import { CORE_APP, Models, modelPermission, permission } from '../common/auth/permissions.js';
-import {
-  hasGlobalPermission,
-  hasPermissionOn,
-  objectPksWith,
-  type Principal,
-} from '../common/auth/principal.js';
+import { Models, modelPermissions, Permissions } from '../common/auth/permissions.js';
+import { requireOwnerOrPermissionOn, type Principal } from '../common/auth/principal.js';
+import { whereVisible } from '../common/auth/visibility.js';
 import { SecretBox } from '../common/crypto/secret-box.js';
-import { noMatch, permissionDenied, ValidationError } from '../common/errors/api-errors.js';
+import { noMatch, ValidationError } from '../common/errors/api-errors.js';
 import { paginate, type OrderingRules } from '../common/pagination/paginate.js';
 import { Paginated } from '../common/pagination/paginated.js';
-import { unprefixed } from '../common/sql/columns.js';
+import { selectColumns, unprefixed } from '../common/sql/columns.js';
 import type { RuntimeConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { InstallService } from '../install/install.service.js';
-import { parseIsoDateTime, UUID } from '../rbac/dto/body-fields.js';
-import { toUserResponse, userColumns, type UserRow } from '../users/user.mapper.js';
+import { parseIsoDateTime } from '../common/validation/iso-date-time.js';
+import { userColumns, type UserRow } from '../users/user.mapper.js';
 import { UsersService } from '../users/users.service.js';
 import type { TokenFilterQuery, TokenListQuery } from './dto/token-list.query.js';
 import type { PatchedTokenRequest, TokenRequest } from './dto/token.request.js';
@@ -28,10 +24,8 @@ import { generateTokenKey } from './token-key.js';
 import { toTokenResponse, tokenColumns, type TokenRow } from './token.mapper.js';
 
 export const TokenPermissions = {
-  view: modelPermission('view', Models.token),
-  change: modelPermission('change', Models.token),
-  delete: modelPermission('delete', Models.token),
-  viewKey: permission(CORE_APP, 'view_token_key'),
+  ...modelPermissions(Models.token),
+  viewKey: Permissions.viewTokenKey,
 } as const;
 
 /** Tokens a client may create or turn a token into (authentik: the others are flow-internal). */
@@ -95,17 +89,12 @@ interface Located {
  */
 @Injectable()
 export class TokensService {
-  private readonly avatarModes: readonly string[];
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
     private readonly secrets: SecretBox,
     private readonly users: UsersService,
-    private readonly install: InstallService,
-  ) {
-    this.avatarModes = config.avatars.split(',');
-  }
+  ) {}
 
   async list(principal: Principal, query: TokenListQuery): Promise<Paginated<TokenResponse>> {
     const page = await paginate<Record<string, unknown>>(
@@ -171,7 +160,7 @@ export class TokensService {
     body: PatchedTokenRequest,
   ): Promise<TokenResponse> {
     const token = await this.locate(principal, identifier, query);
-    this.requireOwnerOr(principal!, TokenPermissions.change, token);
+    requireOwnerOrPermissionOn(principal!, token.userId, TokenPermissions.change, token.id);
     const superuser = principal!.isSuperuser;
     const expiring = superuser ? body.expiring : undefined;
     const expires = body.expires && parseIsoDateTime(body.expires)!;
@@ -203,20 +192,14 @@ export class TokensService {
     query: TokenFilterQuery,
   ): Promise<void> {
     const token = await this.locate(principal, identifier, query);
-    this.requireOwnerOr(principal!, TokenPermissions.delete, token);
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .delete()
-      .from('tokens')
-      .where('id = :id', { id: token.id })
-      .execute();
-    if (!result.affected) throw noMatch('Token');
+    requireOwnerOrPermissionOn(principal!, token.userId, TokenPermissions.delete, token.id);
+    await deleteRowById(this.dataSource, 'tokens', token.id, 'Token');
   }
 
   /** The key, to the token's owner or a holder of `view_token_key` (globally or on the token). */
   async viewKey(principal: Principal, identifier: string): Promise<TokenViewResponse> {
     const token = await this.locate(principal, identifier, {});
-    this.requireOwnerOr(principal, TokenPermissions.viewKey, token);
+    requireOwnerOrPermissionOn(principal, token.userId, TokenPermissions.viewKey, token.id);
     const row = await this.dataSource
       .createQueryBuilder()
       .from('tokens', 't')
@@ -225,11 +208,6 @@ export class TokensService {
       .getRawOne<{ key_ciphertext: Buffer }>();
     if (!row) throw noMatch('Token');
     return { key: this.secrets.decrypt(row.key_ciphertext) };
-  }
-
-  private requireOwnerOr(principal: Principal, name: string, token: Located): void {
-    if (token.userId !== principal.userId && !hasPermissionOn(principal, name, token.id))
-      throw permissionDenied();
   }
 
   /** The visible token `identifier` matching the filters, or 404. */
@@ -281,21 +259,14 @@ export class TokensService {
     principal: Principal | null,
     query: TokenFilterQuery,
   ): SelectQueryBuilder<Record<string, unknown>> {
-    const qb = this.dataSource
-      .createQueryBuilder()
-      .from('tokens', 't')
-      .innerJoin('users', 'u', 'u.id = t.user_id');
-    if (!principal) {
-      qb.where('FALSE');
-    } else if (!hasGlobalPermission(principal, TokenPermissions.view)) {
-      const objectPks = objectPksWith(principal, TokenPermissions.view).filter((pk) =>
-        UUID.test(pk),
-      );
-      qb.where(
-        objectPks.length > 0 ? '(t.user_id = :me OR t.id IN (:...objectPks))' : 't.user_id = :me',
-        { me: principal.userId, objectPks },
-      );
-    }
+    const qb = whereVisible(
+      this.dataSource
+        .createQueryBuilder()
+        .from('tokens', 't')
+        .innerJoin('users', 'u', 'u.id = t.user_id'),
+      principal,
+      { permission: TokenPermissions.view, key: 't.id', keyKind: 'uuid', owner: 't.user_id' },
+    );
     const exact: [keyof TokenFilterQuery, string][] = [
       ['identifier', 't.identifier'],
       ['intent', 't.intent::text'],
@@ -326,28 +297,15 @@ export class TokensService {
   }
 
   private withColumns(qb: SelectQueryBuilder<Record<string, unknown>>) {
-    const [[firstExpression, firstAlias], ...rest] = COLUMNS;
-    qb.select(firstExpression!, firstAlias);
-    for (const [expression, alias] of rest) qb.addSelect(expression, alias);
-    return qb;
+    return selectColumns(qb, COLUMNS);
   }
 
   private async present(rows: Record<string, unknown>[], key?: string): Promise<TokenResponse[]> {
-    const memberships = await this.users.memberships(rows.map((row) => row.t_user_id as number));
-    const presentation = {
-      installId: this.install.installId,
-      avatarModes: this.avatarModes,
-      includeGroups: true,
-    };
-    return rows.map((row) => {
-      const token = unprefixed<TokenRow>(row, 't_');
-      const user = unprefixed<UserRow>(row, 'u_');
-      return toTokenResponse(
-        token,
-        toUserResponse(user, memberships.get(user.id), presentation),
-        key,
-      );
-    });
+    const users = await this.users.present(
+      rows.map((row) => unprefixed<UserRow>(row, 'u_')),
+      true,
+    );
+    return rows.map((row, i) => toTokenResponse(unprefixed<TokenRow>(row, 't_'), users[i]!, key));
   }
 }
 

@@ -1,7 +1,12 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { ValidationError } from '../common/errors/api-errors.js';
-import { isUuid } from './dto/body-fields.js';
-import { invalidChoice, invalidValue, type QueryLists } from './dto/query-lists.js';
+import { containsPattern } from '../common/sql/like.js';
+import { isUuid } from '../common/validation/primary-keys.js';
+import {
+  invalidChoice,
+  invalidValue,
+  type QueryLists,
+} from '../common/validation/repeated-query.js';
 import { isTrue, type UserFilterQuery, type UserListFilter } from './dto/user-list.query.js';
 import { USER_TYPES } from './user.entity.js';
 
@@ -15,8 +20,6 @@ const SUPERUSER_IDS = `SELECT ug.user_id FROM user_groups ug WHERE ug.group_id I
     UNION
     SELECT child.id FROM groups child JOIN superuser_groups s ON child.parent_id = s.id
   ) SELECT id FROM superuser_groups)`;
-
-export const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** Narrows `qb` (over `users` as `u`) by the list's filters and search; empty values filter nothing. */
 export function whereUserFilters<T extends object>(
@@ -53,7 +56,7 @@ export function whereUserFilters<T extends object>(
   }
   if (query.search) {
     qb.andWhere('(u.username ILIKE :pattern OR u.name ILIKE :pattern OR u.email ILIKE :pattern)', {
-      pattern: `%${escapeLike(query.search)}%`,
+      pattern: containsPattern(query.search),
     });
   }
   return qb;

@@ -1,10 +1,7 @@
-import { CORE_APP, Models, modelPermission, permission } from '../common/auth/permissions.js';
+import { Models, modelPermissions, Permissions } from '../common/auth/permissions.js';
 
 export const UserPermissions = {
-  view: modelPermission('view', Models.user),
-  add: modelPermission('add', Models.user),
-  change: modelPermission('change', Models.user),
-  delete: modelPermission('delete', Models.user),
+  ...modelPermissions(Models.user),
   /** authentik's permission for `set_password`. */
-  resetPassword: permission(CORE_APP, 'reset_user_password'),
+  resetPassword: Permissions.resetUserPassword,
 } as const;

@@ -1,5 +1,4 @@
 import {
-  All,
   Body,
   Controller,
   Delete,
@@ -16,21 +15,20 @@ import {
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
-  ApiExcludeEndpoint,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Access } from '../common/auth/access.decorator.js';
+import { Access, OtherMethodsNotAllowed } from '../common/auth/access.decorator.js';
 import { CurrentPrincipal } from '../common/auth/current-principal.decorator.js';
 import type { Principal } from '../common/auth/principal.js';
 import { methodNotAllowed } from '../common/errors/api-errors.js';
 import { ValidationError } from '../common/errors/error.schemas.js';
 import { PaginationInterceptor } from '../common/pagination/pagination.interceptor.js';
 import { ApiPaginatedResponse } from '../common/pagination/pagination.schema.js';
-import { RepeatedQuery, type QueryLists } from './dto/query-lists.js';
+import { RepeatedQuery, type QueryLists } from '../common/validation/repeated-query.js';
 import { SessionUserResponse } from './dto/session-user.response.js';
 import {
   USER_LIST_FILTERS,
@@ -94,9 +92,7 @@ export class UsersController {
     return this.users.me(principal, query);
   }
 
-  @All('me')
-  @Access({ operationId: 'core_users_me_method_not_allowed' })
-  @ApiExcludeEndpoint()
+  @OtherMethodsNotAllowed('core_users_me', 'me')
   meUnsupported(@Req() request: Request): never {
     throw methodNotAllowed(request.method);
   }
@@ -189,9 +185,7 @@ export class UsersController {
   }
 
   /** Declared last so that it only catches the methods the routes above do not serve. */
-  @All(['', ':id', ':id/set_password'])
-  @Access({ operationId: 'core_users_method_not_allowed' })
-  @ApiExcludeEndpoint()
+  @OtherMethodsNotAllowed('core_users', ['', ':id', ':id/set_password'])
   unsupported(@Req() request: Request): never {
     throw methodNotAllowed(request.method);
   }

@@ -4,6 +4,8 @@ import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm
 import { requirePermissionOn, type Principal } from '../common/auth/principal.js';
 import { noMatch, notFound } from '../common/errors/api-errors.js';
 import { paginate, type OrderingRules } from '../common/pagination/paginate.js';
+import { selectColumns } from '../common/sql/columns.js';
+import { deleteRowById } from '../common/sql/rows.js';
 import { Paginated } from '../common/pagination/paginated.js';
 import type { RuntimeConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -11,12 +13,14 @@ import { GrantRevocationService } from '../grants/grant-revocation.service.js';
 import type { GroupRow } from '../groups/group.mapper.js';
 import { InstallService } from '../install/install.service.js';
 import { hashPassword } from '../bootstrap/bootstrap.service.js';
-import type { QueryLists } from './dto/query-lists.js';
+import { isStorableIntegerPk } from '../common/validation/primary-keys.js';
+import type { QueryLists } from '../common/validation/repeated-query.js';
 import type { SessionUserResponse } from './dto/session-user.response.js';
-import type {
-  UserListFilter,
-  UserListQuery,
-  UserPresentationQuery,
+import {
+  includesGroups,
+  type UserListFilter,
+  type UserListQuery,
+  type UserPresentationQuery,
 } from './dto/user-list.query.js';
 import type {
   PatchedUserRequest,
@@ -66,18 +70,13 @@ const ORDERING: OrderingRules = {
   primaryKey: 'u.id',
 };
 
-const MAX_INT4 = 2 ** 31 - 1;
-
 /** A user pk from the path: non-integers are 404 "Not found.", impossible ones match nothing. */
 function parseUserId(raw: string): number {
   if (!/^\d+$/.test(raw)) throw notFound();
   const id = Number(raw);
-  if (id < 1 || id > MAX_INT4) throw noMatch('User');
+  if (!isStorableIntegerPk(id)) throw noMatch('User');
   return id;
 }
-
-const includeGroups = (query: UserPresentationQuery) =>
-  query.include_groups === undefined || query.include_groups.toLowerCase() === 'true';
 
 interface MembershipRow extends Omit<GroupRow, 'id'> {
   user_id: number;
@@ -104,7 +103,7 @@ export class UsersService {
   }
 
   /** Groups and superuser flags of many users at once (one query, whatever their number). */
-  async memberships(userIds: readonly number[]): Promise<Map<number, UserMembership>> {
+  private async memberships(userIds: readonly number[]): Promise<Map<number, UserMembership>> {
     const result = new Map<number, UserMembership>();
     const unique = [...new Set(userIds)];
     if (unique.length === 0) return result;
@@ -133,7 +132,7 @@ export class UsersService {
       this.config.pagination,
       ORDERING,
     );
-    const items = await this.present(page.rows, includeGroups(query));
+    const items = await this.present(page.rows, includesGroups(query));
     return new Paginated(items, page.count, page.page, page.pageSize);
   }
 
@@ -147,7 +146,7 @@ export class UsersService {
       .andWhere('u.id = :id', { id })
       .getRawOne<UserRow>();
     if (!row) throw noMatch('User');
-    const [item] = await this.present([row], includeGroups(query));
+    const [item] = await this.present([row], includesGroups(query));
     return item!;
   }
 
@@ -231,13 +230,7 @@ export class UsersService {
   /** Needs `delete_user` on the user; its grants and tokens go with it (foreign keys cascade). */
   async destroy(principal: Principal | null, rawId: string): Promise<void> {
     const id = await this.requireVisible(principal, rawId, UserPermissions.delete);
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .delete()
-      .from(User)
-      .where('id = :id', { id })
-      .execute();
-    if (!result.affected) throw noMatch('User');
+    await deleteRowById(this.dataSource, User, id, 'User');
   }
 
   /** Needs `reset_user_password` on the user (as authentik); stored as an argon2id hash. */
@@ -275,7 +268,7 @@ export class UsersService {
       .where('u.id = :id', { id })
       .getRawOne<UserRow>();
     if (!row) throw noMatch('User');
-    const [item] = await this.present([row], includeGroups(query));
+    const [item] = await this.present([row], includesGroups(query));
     return item!;
   }
 
@@ -288,13 +281,11 @@ export class UsersService {
   }
 
   private withColumns(qb: SelectQueryBuilder<Record<string, unknown>>) {
-    const [[firstExpression, firstAlias], ...rest] = userColumns('u', '');
-    qb.select(firstExpression!, firstAlias);
-    for (const [expression, alias] of rest) qb.addSelect(expression, alias);
-    return qb;
+    return selectColumns(qb, userColumns('u', ''));
   }
 
-  private async present(rows: UserRow[], withGroups: boolean): Promise<UserResponse[]> {
+  /** Users as the API shows them, also nested in tokens and grants: one query for all groups. */
+  async present(rows: UserRow[], withGroups: boolean): Promise<UserResponse[]> {
     const memberships = await this.memberships(rows.map((row) => row.id));
     const presentation = {
       installId: this.install.installId,

@@ -12,9 +12,16 @@ import {
   ResponseError,
   RoleFromJSON,
 } from '@goauthentik/api';
-import { Permissions } from '../../src/common/auth/permissions.js';
+import { ApplicationPermissions } from '../../src/applications/application.visibility.js';
+import { Models, modelPermissions, Permissions } from '../../src/common/auth/permissions.js';
 import { INVALID_CHOICE } from '../../src/common/validation/query-rules.js';
-import { PERMISSION_CATALOGUE } from '../../src/rbac/permission-catalogue.js';
+import { GRANT_KINDS } from '../../src/grants/grant-kinds.js';
+import { GroupPermissions } from '../../src/groups/group.permissions.js';
+import { ProviderPermissions } from '../../src/oauth2-providers/oauth2-providers.service.js';
+import { findPermission, PERMISSION_CATALOGUE } from '../../src/rbac/permission-catalogue.js';
+import { RolePermissions } from '../../src/rbac/roles.service.js';
+import { TokenPermissions } from '../../src/tokens/tokens.service.js';
+import { UserPermissions } from '../../src/users/user.permissions.js';
 import { keysRead, keysSent } from '../support/client-keys.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
@@ -432,8 +439,9 @@ describe('rbac', () => {
         .set('Authorization', plain.auth);
       expect(res.status).toBe(200);
       // 9 models × view/add/change/delete, plus reset_user_password, view_token_key,
-      // assign_role_permissions and unassign_role_permissions.
-      expect(res.body.pagination.count).toBe(40);
+      // assign_role_permissions, unassign_role_permissions, add_user_to_group,
+      // remove_user_from_group, enable_group_superuser and disable_group_superuser.
+      expect(res.body.pagination.count).toBe(44);
       const codenames = res.body.results.map(
         (p: { app_label: string; codename: string }) => `${p.app_label}.${p.codename}`,
       );
@@ -447,6 +455,45 @@ describe('rbac', () => {
           'authentik_core.add_user',
           'authentik_providers_oauth2.delete_refreshtoken',
         ]),
+      );
+    });
+
+    it('lists every permission the code checks, so that each can be assigned', () => {
+      const checked = [
+        Permissions,
+        UserPermissions,
+        GroupPermissions,
+        ApplicationPermissions,
+        ProviderPermissions,
+        RolePermissions,
+        TokenPermissions,
+        ...Object.values(Models).map(modelPermissions),
+        ...GRANT_KINDS.map((kind) => [kind.viewPermission, kind.deletePermission]),
+      ].flatMap((names) => Object.values(names));
+      const catalogued = new Set(PERMISSION_CATALOGUE.map((p) => `${p.appLabel}.${p.codename}`));
+      expect(checked.filter((name) => !catalogued.has(name))).toEqual([]);
+    });
+
+    it('keeps the ids it has given out: permissions are appended', () => {
+      const ids = Object.fromEntries(
+        [
+          'authentik_core.add_user',
+          Permissions.resetUserPassword,
+          'authentik_core.view_group',
+          Permissions.viewTokenKey,
+          ASSIGN,
+          UNASSIGN,
+          Permissions.viewAuthorizationCode,
+          Permissions.viewRefreshToken,
+          Permissions.addUserToGroup,
+          Permissions.removeUserFromGroup,
+          Permissions.enableGroupSuperuser,
+          Permissions.disableGroupSuperuser,
+        ].map((name) => [name, findPermission(name)?.id]),
+      );
+      expect(Object.values(ids)).toEqual([1, 5, 9, 18, 23, 24, 32, 40, 41, 42, 43, 44]);
+      expect(PERMISSION_CATALOGUE.map((p) => p.id)).toEqual(
+        PERMISSION_CATALOGUE.map((_, index) => index + 1),
       );
     });
 
@@ -505,7 +552,7 @@ describe('rbac', () => {
       const none = await get({ codename: 'view_token', content_type__app_label: 'authentik_rbac' });
       expect(none.body.pagination.count).toBe(0);
       const empty = await get({ codename: '', content_type__model: '' });
-      expect(empty.body.pagination.count).toBe(40);
+      expect(empty.body.pagination.count).toBe(44);
     });
 
     it('orders by name by default, by codename or id on request', async () => {
@@ -602,6 +649,30 @@ describe('rbac', () => {
          WHERE role_id = $1 ORDER BY codename, object_pk`,
         [roleId],
       );
+
+    it("assigns authentik's group permissions, which then take effect", async () => {
+      const managers = await createRole('Group managers');
+      const manager = await t.fixtures.caller([], {
+        groups: [await t.fixtures.group({ roles: [managers] })],
+      });
+      const target = await t.fixtures.group();
+      const join = () =>
+        t.http
+          .post(`/api/v3/core/groups/${target}/add_user/`)
+          .set('Authorization', manager.auth)
+          .send({ pk: manager.id });
+      expect((await join()).status).toBe(404);
+      const assigned = await t.http
+        .post(assignPath(managers))
+        .set('Authorization', admin.auth)
+        .send({
+          permissions: ['authentik_core.view_group', Permissions.addUserToGroup],
+          model: 'authentik_core.group',
+          object_pk: target,
+        });
+      expect(assigned.status).toBe(200);
+      expect((await join()).status).toBe(204);
+    });
 
     it('grants a global permission that takes effect at once, and unassigns it', async () => {
       expect(await visibleCodes()).toEqual([ownCode]);

@@ -267,16 +267,44 @@ describe('core/users/', () => {
       });
     });
 
-    it.each([['"just text"'], ['42'], ['{"broken']])(
-      'refuses the body %s with a JSON 400 (the JSON parser takes objects and lists only)',
-      async (raw) => {
-        const res = await api().post(LIST, raw).set('Content-Type', 'application/json');
-        expect(res.status).toBe(400);
-        expect(res.headers['content-type']).toMatch(/^application\/json/);
-        expect(res.body).toEqual({ detail: expect.any(String) });
-        expect(await countRows(t, 'users', "username = 'x'")).toBe(0);
-      },
-    );
+    it.each([
+      ['"just text"', 'str'],
+      ['42', 'int'],
+      ['1.5', 'float'],
+      ['true', 'bool'],
+    ])('refuses the JSON body %s with the DRF non_field_errors 400', async (raw, type) => {
+      const res = await api().post(LIST, raw).set('Content-Type', 'application/json');
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        non_field_errors: [`Invalid data. Expected a dictionary, but got ${type}.`],
+      });
+    });
+
+    it('answers a JSON null body as DRF does', async () => {
+      const res = await api().post(LIST, 'null').set('Content-Type', 'application/json');
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ non_field_errors: ['No data provided'] });
+    });
+
+    it('refuses malformed JSON with a JSON 400', async () => {
+      const res = await api().post(LIST, '{"broken').set('Content-Type', 'application/json');
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.body).toEqual({ detail: expect.any(String) });
+      expect(await countRows(t, 'users', "username = 'x'")).toBe(0);
+    });
+
+    it('reads a request without a body as {}: an empty PATCH changes nothing', async () => {
+      const patch = await t.http.patch(item(target)).set('Authorization', admin.auth);
+      expect(patch.status).toBe(200);
+      expect(patch.body).toMatchObject({ pk: target, username: 'inv-target' });
+      const create = await t.http.post(LIST).set('Authorization', admin.auth);
+      expect(create.status).toBe(400);
+      expect(create.body).toEqual({
+        username: ['This field is required.'],
+        name: ['This field is required.'],
+      });
+    });
 
     it('requires username and name on create and on PUT', async () => {
       for (const res of [await api().post(LIST, {}), await api().put(item(target), {})]) {

@@ -5,10 +5,14 @@ import {
   IntegerPkField,
   IntegerPkListField,
   rule,
+  SlugField,
   TextField,
-} from '../../oauth2-providers/dto/body-fields.js';
+} from '../../common/validation/body-fields.js';
 import { POLICY_ENGINE_MODES, type PolicyEngineMode } from '../application.entity.js';
-import { launchUrlProblem, SLUG_MESSAGE, SLUG_PATTERN } from '../application.rules.js';
+import { launchUrlProblem, SLUG_MAX_LENGTH } from '../application.rules.js';
+
+/** Like the providers API, this one has always kept its text exactly as sent (DRF would trim). */
+const AS_SENT = { trim: false } as const;
 
 /**
  * The writable fields of an application, in authentik's order. `partial` makes every field
@@ -18,15 +22,14 @@ import { launchUrlProblem, SLUG_MESSAGE, SLUG_PATTERN } from '../application.rul
 function applicationRequestFields(partial: boolean) {
   const required = !partial;
   class ApplicationRequestFields {
-    @TextField({ required, description: "Application's display Name." })
+    @TextField({ ...AS_SENT, required, description: "Application's display Name." })
     name?: string;
 
-    @TextField({
+    @SlugField({
+      ...AS_SENT,
       required,
-      maxLength: 50,
+      maxLength: SLUG_MAX_LENGTH,
       description: 'Internal application name, used in URLs.',
-      schema: { pattern: SLUG_PATTERN.source },
-      rules: [rule('slug', (value) => SLUG_PATTERN.test(value as string), SLUG_MESSAGE)],
     })
     slug?: string;
 
@@ -40,10 +43,10 @@ function applicationRequestFields(partial: boolean) {
     open_in_new_tab?: boolean;
 
     @TextField({
+      ...AS_SENT,
       allowBlank: true,
       rules: [
         rule(
-          'launchUrl',
           (value) => launchUrlProblem(value as string) === undefined,
           (value) => launchUrlProblem(value as string)!,
         ),
@@ -54,7 +57,7 @@ function applicationRequestFields(partial: boolean) {
     @ChoiceField(POLICY_ENGINE_MODES, { enumName: 'PolicyEngineMode' })
     policy_engine_mode?: PolicyEngineMode;
 
-    @TextField({ allowBlank: true })
+    @TextField({ ...AS_SENT, allowBlank: true })
     group?: string;
   }
   return ApplicationRequestFields;

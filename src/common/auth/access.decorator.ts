@@ -1,6 +1,7 @@
-import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { All, applyDecorators, SetMetadata } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiExcludeEndpoint,
   ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOperation,
@@ -61,3 +62,15 @@ export function Access(options: AccessOptions) {
 
 /** A route (or controller) anyone may call without credentials. */
 export const Public = () => SetMetadata(ACCESS_KEY, { public: true } satisfies AccessRule);
+
+/**
+ * The route that answers every method of `paths` (relative to the controller) with 405: declared
+ * after the controller's other routes, it only receives the methods they do not serve. Callers
+ * are authenticated first, as on the routes it stands for; it is not in the OpenAPI document.
+ */
+export const OtherMethodsNotAllowed = (operationStem: string, paths: string | string[] = '') =>
+  applyDecorators(
+    All(paths),
+    Access({ operationId: `${operationStem}_method_not_allowed` }),
+    ApiExcludeEndpoint(),
+  );

@@ -29,6 +29,14 @@ export const Models = {
 export const modelPermission = (verb: ModelVerb, { appLabel, model }: PermissionModel) =>
   permission(appLabel, `${verb}_${model}`);
 
+/** Django's four model permissions of `model`. */
+export const modelPermissions = (model: PermissionModel): Record<ModelVerb, string> => ({
+  view: modelPermission('view', model),
+  add: modelPermission('add', model),
+  change: modelPermission('change', model),
+  delete: modelPermission('delete', model),
+});
+
 export const Permissions = {
   viewOAuth2Provider: modelPermission('view', Models.oauth2Provider),
   viewAuthorizationCode: modelPermission('view', Models.authorizationCode),
@@ -37,6 +45,18 @@ export const Permissions = {
   deleteAccessToken: modelPermission('delete', Models.accessToken),
   viewRefreshToken: modelPermission('view', Models.refreshToken),
   deleteRefreshToken: modelPermission('delete', Models.refreshToken),
+
+  // authentik's permissions beyond the model permissions (its models' Meta.permissions).
   /** Read another user's API token key back. */
   viewTokenKey: permission(CORE_APP, 'view_token_key'),
+  /** `set_password` of another user. */
+  resetUserPassword: permission(CORE_APP, 'reset_user_password'),
+  /** A group's `add_user` / `remove_user` (change_group also allows both). */
+  addUserToGroup: permission(CORE_APP, 'add_user_to_group'),
+  removeUserFromGroup: permission(CORE_APP, 'remove_user_from_group'),
+  /** Flipping a group's superuser flag. */
+  enableGroupSuperuser: permission(CORE_APP, 'enable_group_superuser'),
+  disableGroupSuperuser: permission(CORE_APP, 'disable_group_superuser'),
+  assignRolePermissions: permission(RBAC_APP, 'assign_role_permissions'),
+  unassignRolePermissions: permission(RBAC_APP, 'unassign_role_permissions'),
 } as const;

@@ -34,3 +34,13 @@ export function objectPksWith(principal: Principal, name: string): string[] {
 export function requirePermissionOn(principal: Principal, name: string, objectPk: string): void {
   if (!hasPermissionOn(principal, name, objectPk)) throw permissionDenied();
 }
+
+/** Owners may act on their own objects; anyone else needs `name`, globally or on the object. */
+export function requireOwnerOrPermissionOn(
+  principal: Principal,
+  ownerId: number,
+  name: string,
+  objectPk: string,
+): void {
+  if (ownerId !== principal.userId) requirePermissionOn(principal, name, objectPk);
+}

@@ -8,6 +8,7 @@ import {
 } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { notFound, ValidationError } from '../errors/api-errors.js';
+import { pythonTypeName } from './messages.js';
 import { INVALID_CHOICE, referencesOf, type Reference } from './query-rules.js';
 
 type Query = Record<string, string>;
@@ -27,12 +28,6 @@ function hasConstraints(type: unknown): type is new () => object {
     typeof type === 'function' &&
     getMetadataStorage().getTargetValidationMetadatas(type, '', true, false).length > 0
   );
-}
-
-function jsonTypeName(value: unknown): string {
-  if (Array.isArray(value)) return 'list';
-  if (value === null) return 'NoneType';
-  return { string: 'str', number: 'int', boolean: 'bool' }[typeof value as string] ?? typeof value;
 }
 
 /**
@@ -57,12 +52,16 @@ export class ValidationPipe implements PipeTransform {
   }
 
   private async validateBody(type: new () => object, value: unknown): Promise<object> {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    // DRF reads a request without a body as `{}`: authentik's client sends none for an empty PATCH.
+    const body = value === undefined ? {} : value;
+    // DRF's answer to a JSON `null`, rather than "got NoneType".
+    if (body === null) throw new ValidationError({ non_field_errors: ['No data provided'] });
+    if (typeof body !== 'object' || Array.isArray(body)) {
       throw new ValidationError({
-        non_field_errors: [`Invalid data. Expected a dictionary, but got ${jsonTypeName(value)}.`],
+        non_field_errors: [`Invalid data. Expected a dictionary, but got ${pythonTypeName(body)}.`],
       });
     }
-    const dto = plainToInstance(type, value);
+    const dto = plainToInstance(type, body);
     const errors = await validate(dto, {
       whitelist: true,
       forbidUnknownValues: false,

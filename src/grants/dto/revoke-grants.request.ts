@@ -1,23 +1,21 @@
-import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
-import { IsDefined, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { IntegerField, rule } from '../../common/validation/body-fields.js';
 import { Messages } from '../../common/validation/messages.js';
+import { isStorableIntegerPk } from '../../common/validation/primary-keys.js';
 
-const INT4_MAX = 2_147_483_647;
+/** A number no SERIAL column holds is not a usable integer here either. */
+const SERIAL_RULES = [rule((value) => isStorableIntegerPk(value as number), Messages.integer)];
 
 @ApiSchema({ name: 'RevokeGrantsRequest', description: "Revoke a user's grants" })
 export class RevokeGrantsRequest {
-  @ApiProperty({ description: 'The user whose grants to revoke.' })
-  @IsDefined({ message: Messages.required })
-  @IsInt({ message: Messages.integer })
-  @Min(1, { message: Messages.integer })
-  @Max(INT4_MAX, { message: Messages.integer })
+  @IntegerField({
+    required: true,
+    rules: SERIAL_RULES,
+    description: 'The user whose grants to revoke.',
+  })
   user: number;
 
-  @ApiPropertyOptional({ description: 'Only the grants of this OAuth2 provider.' })
-  @IsOptional()
-  @IsInt({ message: Messages.integer })
-  @Min(1, { message: Messages.integer })
-  @Max(INT4_MAX, { message: Messages.integer })
+  @IntegerField({ rules: SERIAL_RULES, description: 'Only the grants of this OAuth2 provider.' })
   provider?: number;
 }
 

@@ -7,7 +7,7 @@ import {
   TextField,
   UuidField,
   UuidListField,
-} from '../../users/dto/body-fields.js';
+} from '../../common/validation/body-fields.js';
 
 /** The writable fields of a group; anything else in a body is dropped by the ValidationPipe. */
 @ApiSchema({ name: 'GroupRequest', description: 'Group Serializer' })

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { RoleResponse } from '../../rbac/dto/role.response.js';
 
 @ApiSchema({
   name: 'GroupMember',
@@ -33,19 +34,6 @@ export class GroupMemberResponse {
   uid: string;
 }
 
-/**
- * authentik's Role component, as a group's `roles_obj` shows it. The roles API (src/rbac/) owns
- * the Role schema; this definition must stay identical to it (both register the name `Role`).
- */
-@ApiSchema({ name: 'Role', description: 'Role serializer' })
-export class GroupRoleResponse {
-  @ApiProperty({ format: 'uuid', readOnly: true })
-  pk: string;
-
-  @ApiProperty({ maxLength: 150 })
-  name: string;
-}
-
 @ApiSchema({ name: 'Group', description: 'Group Serializer' })
 export class GroupResponse {
   @ApiProperty({ format: 'uuid', readOnly: true })
@@ -78,6 +66,6 @@ export class GroupResponse {
   @ApiProperty({ type: [String], format: 'uuid' })
   roles: string[];
 
-  @ApiProperty({ type: [GroupRoleResponse], readOnly: true })
-  roles_obj: GroupRoleResponse[];
+  @ApiProperty({ type: [RoleResponse], readOnly: true })
+  roles_obj: RoleResponse[];
 }

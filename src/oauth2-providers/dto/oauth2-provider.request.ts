@@ -1,5 +1,14 @@
 import { ApiSchema } from '@nestjs/swagger';
 import {
+  BooleanField,
+  ChoiceField,
+  rule,
+  TextField,
+  UuidField,
+  UuidListField,
+} from '../../common/validation/body-fields.js';
+import { Messages } from '../../common/validation/messages.js';
+import {
   CLIENT_TYPES,
   ISSUER_MODES,
   SUB_MODES,
@@ -8,22 +17,27 @@ import {
   type SubMode,
 } from '../oauth2-provider.entity.js';
 import { firstRedirectUriProblem, isValidity, validityMessage } from '../oauth2-provider.rules.js';
-import {
-  BooleanField,
-  ChoiceField,
-  rule,
-  TextField,
-  UuidField,
-  UuidListField,
-} from './body-fields.js';
 
 const VALIDITY_FORMAT = '(Format: hours=1;minutes=2;seconds=3).';
 
+/**
+ * Kept for this API's clients: its uuid lists have always answered a malformed item with
+ * UUIDField's message (authentik answers Django's `“x” is not a valid UUID.`).
+ */
+const UUID_LIST = { invalidItem: Messages.uuid };
+
+/**
+ * This API has always kept its text exactly as sent, where DRF would trim it: a redirect URI with
+ * a leading space is refused, not repaired. White space alone is still blank.
+ */
+const AS_SENT = { trim: false } as const;
+
 const validity = (description: string, required: boolean) =>
   TextField({
+    ...AS_SENT,
     required,
     description,
-    rules: [rule('validity', (value) => isValidity(value as string), validityMessage)],
+    rules: [rule((value) => isValidity(value as string), validityMessage)],
   });
 
 /**
@@ -34,7 +48,7 @@ const validity = (description: string, required: boolean) =>
 function providerRequestFields(partial: boolean) {
   const required = !partial;
   class ProviderRequestFields {
-    @TextField({ required })
+    @TextField({ ...AS_SENT, required })
     name?: string;
 
     @UuidField({
@@ -50,7 +64,7 @@ function providerRequestFields(partial: boolean) {
     @UuidField({ nullable: true, description: 'Flow used ending the session from a provider.' })
     invalidation_flow?: string | null;
 
-    @UuidListField()
+    @UuidListField(UUID_LIST)
     property_mappings?: string[];
 
     @ChoiceField(CLIENT_TYPES, {
@@ -60,10 +74,10 @@ function providerRequestFields(partial: boolean) {
     })
     client_type?: ClientType;
 
-    @TextField({ maxLength: 255 })
+    @TextField({ ...AS_SENT, maxLength: 255 })
     client_id?: string;
 
-    @TextField({ maxLength: 255, allowBlank: true })
+    @TextField({ ...AS_SENT, maxLength: 255, allowBlank: true })
     client_secret?: string;
 
     @validity(
@@ -95,12 +109,12 @@ function providerRequestFields(partial: boolean) {
     encryption_key?: string | null;
 
     @TextField({
+      ...AS_SENT,
       allowBlank: true,
       description:
         'Enter each URI on a new line. Each line must be an absolute URI without a fragment.',
       rules: [
         rule(
-          'redirectUris',
           (value) => firstRedirectUriProblem(value as string) === undefined,
           (value) => firstRedirectUriProblem(value as string)!,
         ),
@@ -121,7 +135,7 @@ function providerRequestFields(partial: boolean) {
     })
     issuer_mode?: IssuerMode;
 
-    @UuidListField()
+    @UuidListField(UUID_LIST)
     jwks_sources?: string[];
   }
   return ProviderRequestFields;

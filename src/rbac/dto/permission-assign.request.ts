@@ -1,6 +1,6 @@
-import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { ChoiceField, TextField, TextListField } from '../../common/validation/body-fields.js';
 import { PERMISSION_TARGETS } from '../permission-catalogue.js';
-import { ChoiceField, StringField, StringListField } from './body-fields.js';
 
 const MODEL_NAMES = PERMISSION_TARGETS.map((target) => target.name);
 
@@ -10,16 +10,13 @@ const MODEL_NAMES = PERMISSION_TARGETS.map((target) => target.name);
  */
 @ApiSchema({ name: 'PermissionAssignRequest', description: 'Request to assign a new permission' })
 export class PermissionAssignRequest {
-  @ApiProperty({ type: [String], description: 'Permission names, as `app_label.codename`.' })
-  @StringListField({ required: true })
+  @TextListField({ required: true, description: 'Permission names, as `app_label.codename`.' })
   permissions: string[];
 
-  @ApiPropertyOptional({ enum: MODEL_NAMES, enumName: 'ModelEnum' })
-  @ChoiceField(MODEL_NAMES)
+  @ChoiceField(MODEL_NAMES, { enumName: 'ModelEnum' })
   model?: string;
 
-  @ApiPropertyOptional({ minLength: 1 })
-  @StringField()
+  @TextField({ schema: { minLength: 1 } })
   object_pk?: string;
 }
 

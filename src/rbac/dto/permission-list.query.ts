@@ -1,8 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, ValidateIf } from 'class-validator';
 import { SearchQuery, WithPageParameters } from '../../common/pagination/list-query.js';
+import { UUID_PATTERN } from '../../common/validation/primary-keys.js';
 import { INVALID_CHOICE } from '../../common/validation/query-rules.js';
-import { UUID } from './body-fields.js';
 
 /** Exact-match filters of the permission catalogue (empty values filter nothing). */
 export class PermissionFilterQuery extends SearchQuery {
@@ -26,7 +26,7 @@ export class PermissionFilterQuery extends SearchQuery {
     description: 'Only the permissions this role holds globally.',
   })
   @ValidateIf((_, value) => value !== undefined && value !== '')
-  @Matches(UUID, { message: INVALID_CHOICE })
+  @Matches(UUID_PATTERN, { message: INVALID_CHOICE })
   role?: string;
 }
 

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, ValidateBy, ValidateIf } from 'class-validator';
 import { SearchQuery, WithPageParameters } from '../../common/pagination/list-query.js';
-import { parseIsoDateTime } from '../../rbac/dto/body-fields.js';
+import { parseIsoDateTime } from '../../common/validation/iso-date-time.js';
 import { TOKEN_INTENTS } from '../token.entity.js';
 
 const onlyWhenGiven = () => ValidateIf((_, value) => value !== undefined && value !== '');

@@ -1,16 +1,21 @@
-import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import { ApiSchema } from '@nestjs/swagger';
 import {
   BooleanField,
   ChoiceField,
   DateTimeField,
   IntegerPkField,
-  SLUG,
-  SLUG_MESSAGE,
-  StringField,
-} from '../../rbac/dto/body-fields.js';
+  rule,
+  SlugField,
+  TextField,
+} from '../../common/validation/body-fields.js';
+import { Messages } from '../../common/validation/messages.js';
+import { isStorableIntegerPk } from '../../common/validation/primary-keys.js';
 import { TOKEN_INTENTS, type TokenIntent } from '../token.entity.js';
 
-const IDENTIFIER_MAX_LENGTH = 255;
+const IDENTIFIER = { maxLength: 255, schema: { minLength: 1 } };
+const INTENT = { enumName: 'IntentEnum' };
+/** Numbers no SERIAL column holds name no user (and never reach the database). */
+const USER_RULES = [rule((value) => isStorableIntegerPk(value as number), Messages.doesNotExist)];
 
 /*
  * What a client may write. `pk`, `managed`, `user_obj` and the key are not declared, so the
@@ -18,70 +23,55 @@ const IDENTIFIER_MAX_LENGTH = 255;
  */
 @ApiSchema({ name: 'TokenRequest', description: 'Token Serializer' })
 export class TokenRequest {
-  @ApiProperty({ minLength: 1, maxLength: IDENTIFIER_MAX_LENGTH, pattern: SLUG.source })
-  @StringField({ required: true, maxLength: IDENTIFIER_MAX_LENGTH, pattern: [SLUG, SLUG_MESSAGE] })
+  @SlugField({ ...IDENTIFIER, required: true })
   identifier: string;
 
-  @ApiPropertyOptional({
-    enum: TOKEN_INTENTS,
-    enumName: 'IntentEnum',
+  @ChoiceField(TOKEN_INTENTS, {
+    ...INTENT,
     description: 'Only `api` (the default) and `app_password` tokens can be created.',
   })
-  @ChoiceField(TOKEN_INTENTS)
   intent?: TokenIntent;
 
-  @ApiPropertyOptional({
-    type: 'integer',
+  @IntegerPkField({
+    rules: USER_RULES,
     description: "The token's owner: superusers only; everyone else's tokens are their own.",
   })
-  @IntegerPkField()
   user?: number;
 
-  @ApiPropertyOptional()
-  @StringField({ allowBlank: true })
+  @TextField({ allowBlank: true })
   description?: string;
 
-  @ApiPropertyOptional({
-    format: 'date-time',
+  @DateTimeField({
     nullable: true,
-    type: String,
     description: 'Default for an expiring token: 30 minutes from now.',
   })
-  @DateTimeField({ nullable: true })
   expires?: string | null;
 
-  @ApiPropertyOptional({
+  @BooleanField({
     description:
       'Superusers only; for everyone else it follows the attribute ' +
       '`goauthentik.io/user/token-expires` of their user (default true).',
   })
-  @BooleanField()
   expiring?: boolean;
 }
 
 @ApiSchema({ name: 'PatchedTokenRequest', description: 'Token Serializer' })
 export class PatchedTokenRequest {
-  @ApiPropertyOptional({ minLength: 1, maxLength: IDENTIFIER_MAX_LENGTH, pattern: SLUG.source })
-  @StringField({ maxLength: IDENTIFIER_MAX_LENGTH, pattern: [SLUG, SLUG_MESSAGE] })
+  @SlugField(IDENTIFIER)
   identifier?: string;
 
-  @ApiPropertyOptional({ enum: TOKEN_INTENTS, enumName: 'IntentEnum' })
-  @ChoiceField(TOKEN_INTENTS)
+  @ChoiceField(TOKEN_INTENTS, INTENT)
   intent?: TokenIntent;
 
-  @ApiPropertyOptional({ type: 'integer', description: 'Superusers only.' })
-  @IntegerPkField()
+  @IntegerPkField({ rules: USER_RULES, description: 'Superusers only.' })
   user?: number;
 
-  @ApiPropertyOptional()
-  @StringField({ allowBlank: true })
+  @TextField({ allowBlank: true })
   description?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String })
   @DateTimeField({ nullable: true })
   expires?: string | null;
 
-  @ApiPropertyOptional({ description: 'Superusers only.' })
-  @BooleanField()
+  @BooleanField({ description: 'Superusers only.' })
   expiring?: boolean;
 }

@@ -31,6 +31,9 @@ export class UserPresentationQuery {
   include_groups?: string;
 }
 
+export const includesGroups = (query: { include_groups?: string }) =>
+  query.include_groups === undefined || query.include_groups.toLowerCase() === 'true';
+
 /** Repeatable filters, read by RepeatedQuery; declared here for OpenAPI only (no validators). */
 export const USER_LIST_FILTERS = ['groups_by_name', 'groups_by_pk', 'type'] as const;
 export type UserListFilter = (typeof USER_LIST_FILTERS)[number];

@@ -1,5 +1,4 @@
 import { ApiSchema, PartialType } from '@nestjs/swagger';
-import { USER_TYPES, type UserType } from '../user.entity.js';
 import {
   BooleanField,
   ChoiceField,
@@ -8,17 +7,16 @@ import {
   rule,
   TextField,
   UuidListField,
-} from './body-fields.js';
+} from '../../common/validation/body-fields.js';
+import { USER_TYPES, type UserType } from '../user.entity.js';
 
 /** authentik's UserSerializer.validate_path. */
 const PATH_RULES = [
   rule(
-    'pathSlashes',
     (value) => !(value as string).startsWith('/') && !(value as string).endsWith('/'),
     'No leading or trailing slashes allowed.',
   ),
   rule(
-    'pathSegments',
     (value) => !(value as string).split('/').includes(''),
     'No empty segments in user path allowed.',
   ),

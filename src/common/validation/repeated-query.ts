@@ -2,7 +2,7 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 
 /**
- * Values of repeatable filters (`?groups_by_pk=a&groups_by_pk=b`), which django-filter's
+ * Values of repeatable query parameters (`?groups_by_pk=a&groups_by_pk=b`), which django-filter's
  * MultipleChoiceFilters accept and authentik's client sends. The query DTO pipe keeps the last
  * value of a repeated key, so these are read here, raw, and checked by the service. Empty values
  * are dropped, as empty scalar filters are.
