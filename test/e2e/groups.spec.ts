@@ -10,6 +10,7 @@ import {
   PaginatedGroupListFromJSON,
 } from '@goauthentik/api';
 import { numPk } from '../../src/groups/group.mapper.js';
+import { openApiDocument, operationIdsAt, type OpenApiDocument } from '../support/openapi.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import {
   clientBasePath,
@@ -837,25 +838,13 @@ describe('core/groups/', () => {
   });
 
   describe('OpenAPI', () => {
-    let document: {
-      paths: Record<
-        string,
-        Record<string, { operationId: string; parameters?: { name: string }[] }>
-      >;
-      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
-    };
+    let document: OpenApiDocument;
     beforeAll(async () => {
-      document = (await t.http.get('/api/v3/schema/')).body;
+      document = await openApiDocument(t);
     });
 
     it("documents every operation under authentik's operation id", () => {
-      const ops = (path: string) =>
-        Object.fromEntries(
-          Object.entries(document.paths[path] ?? {}).map(([method, op]) => [
-            method,
-            op.operationId,
-          ]),
-        );
+      const ops = (path: string) => operationIdsAt(document, path);
       expect(ops('/core/groups/')).toEqual({ get: 'core_groups_list', post: 'core_groups_create' });
       expect(ops('/core/groups/{group_uuid}/')).toEqual({
         get: 'core_groups_retrieve',

@@ -11,6 +11,7 @@ import {
   type User as ClientUser,
 } from '@goauthentik/api';
 import { verify } from 'argon2';
+import { openApiDocument, operationIdsAt, type OpenApiDocument } from '../support/openapi.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import {
   clientBasePath,
@@ -1071,25 +1072,13 @@ describe('core/users/', () => {
   });
 
   describe('OpenAPI', () => {
-    let document: {
-      paths: Record<
-        string,
-        Record<string, { operationId: string; parameters?: { name: string }[] }>
-      >;
-      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
-    };
+    let document: OpenApiDocument;
     beforeAll(async () => {
-      document = (await t.http.get('/api/v3/schema/')).body;
+      document = await openApiDocument(t);
     });
 
     it("documents every operation under authentik's operation id", () => {
-      const ops = (path: string) =>
-        Object.fromEntries(
-          Object.entries(document.paths[path] ?? {}).map(([method, op]) => [
-            method,
-            op.operationId,
-          ]),
-        );
+      const ops = (path: string) => operationIdsAt(document, path);
       expect(ops('/core/users/')).toEqual({ get: 'core_users_list', post: 'core_users_create' });
       expect(ops('/core/users/{id}/')).toEqual({
         get: 'core_users_retrieve',

@@ -1,11 +1,5 @@
 import { applyDecorators, type Type } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiOkResponse,
-  ApiProperty,
-  ApiQuery,
-  ApiSchema,
-} from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiOkResponse, ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { ValidationError } from '../errors/error.schemas.js';
 
 @ApiSchema({ name: 'Pagination' })
@@ -43,7 +37,3 @@ export function ApiPaginatedResponse(item: Type<unknown>, name: string) {
     ApiBadRequestResponse({ type: ValidationError, description: '' }),
   );
 }
-
-/** Documents an integer filter that must name an existing row. */
-export const ApiIntegerFilter = (name: string) =>
-  ApiQuery({ name, required: false, schema: { type: 'integer' } });
