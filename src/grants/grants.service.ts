@@ -14,6 +14,7 @@ import {
   type Principal,
 } from '../common/auth/principal.js';
 import { whereVisible } from '../common/auth/visibility.js';
+import { confirmReferences } from '../common/validation/references.js';
 import { selectColumns, unprefixed, type Column } from '../common/sql/columns.js';
 import { formatIsoUtc, isoUtcSql } from '../common/sql/timestamps.js';
 import type { RuntimeConfig } from '../config/config.js';
@@ -72,6 +73,7 @@ function parseId(raw: string, kind: GrantKind): string {
 /**
  * List, retrieve, destroy and used_by for every grant kind (contract §1–§5): one count, one query
  * for the page, one batched query for the users' groups — whatever the page size or table size.
+ * Only an empty result costs one more: the check that the filtered user or provider exists.
  */
 @Injectable()
 export class GrantsService {
@@ -89,7 +91,9 @@ export class GrantsService {
     const { defaultPageSize, maxPageSize } = this.config.pagination;
     const pageSize = parsePageSize(query.page_size, defaultPageSize, maxPageSize);
     const count = await this.count(kind, principal, query);
+    if (count === 0) await confirmReferences(this.dataSource, query);
     const window = resolvePage(parseRequestedPage(query.page), count, pageSize);
+    if (count === 0) return new Paginated([], count, window.page, window.pageSize);
     const ordering = orderingOf(kind);
     const terms = parseOrdering(query.ordering, ordering.allowed, ordering.defaults, 'g.id');
 
@@ -154,7 +158,7 @@ export class GrantsService {
     const row = await this.withItemColumns(kind, this.scoped(kind, principal, query))
       .andWhere('g.id = :id', { id })
       .getRawOne<Record<string, unknown>>();
-    if (!row) throw noMatch(kind.modelName);
+    if (!row) throw await this.noMatch(kind, query);
     const [item] = await this.present(kind, [row], principal, query);
     return item!;
   }
@@ -171,7 +175,7 @@ export class GrantsService {
       .select('g.user_id', 'user_id')
       .andWhere('g.id = :id', { id })
       .getRawOne<{ user_id: number }>();
-    if (!row || !principal) throw noMatch(kind.modelName);
+    if (!row || !principal) throw await this.noMatch(kind, query);
     requireOwnerOrPermissionOn(principal, row.user_id, kind.deletePermission, id);
     await deleteRowById(this.dataSource, kind.table, id, kind.modelName);
   }
@@ -188,8 +192,14 @@ export class GrantsService {
       .select('g.id', 'id')
       .andWhere('g.id = :id', { id })
       .getRawOne();
-    if (!row) throw noMatch(kind.modelName);
+    if (!row) throw await this.noMatch(kind, query);
     return [];
+  }
+
+  /** 404 for a row the filters exclude, unless a filter names no row at all: that is a 400. */
+  private async noMatch(kind: GrantKind, query: GrantFilterQuery): Promise<Error> {
+    await confirmReferences(this.dataSource, query);
+    return noMatch(kind.modelName);
   }
 
   /** The rows `principal` may see (contract §3) that match the filters and search. */

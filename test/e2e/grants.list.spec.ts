@@ -357,6 +357,31 @@ describe.each(GRANT_KINDS)('$modelName list (§2, §4)', (kind) => {
       expect(
         (await t.http.get(path).query({ provider: 'x' }).set('Authorization', admin.auth)).status,
       ).toBe(400);
+      const missing = await t.http
+        .get(path)
+        .query({ provider: 424242 })
+        .set('Authorization', admin.auth);
+      expect(missing.status).toBe(400);
+      expect(missing.body).toEqual({ provider: INVALID_CHOICE });
+    });
+
+    it('answers a filter naming no row with a 400 on every route, before the page number', async () => {
+      const [row] = (await get({ page_size: 1 })).body.results as Row[];
+      expect((await get({ user: 999999, page: 2 })).body).toEqual({ user: INVALID_CHOICE });
+      const destroyed = await t.http
+        .delete(`${LIST}${row!.pk}/`)
+        .query({ user: 999999 })
+        .set('Authorization', admin.auth);
+      expect(destroyed.status).toBe(400);
+      expect(destroyed.body).toEqual({ user: INVALID_CHOICE });
+      const usedBy = await t.http
+        .get(`${LIST}${row!.pk}/used_by/`)
+        .query({ user: 999999 })
+        .set('Authorization', admin.auth);
+      expect(usedBy.body).toEqual({ user: INVALID_CHOICE });
+      // Nothing was deleted by the rejected request.
+      const kept = await t.http.get(`${LIST}${row!.pk}/`).set('Authorization', admin.auth);
+      expect(kept.status).toBe(200);
     });
   });
 
@@ -411,10 +436,20 @@ describe.each(GRANT_KINDS)('$modelName list (§2, §4)', (kind) => {
       expect(large).toBeLessThanOrEqual(4);
     });
 
-    it('adds at most one query to check filters', async () => {
+    it('checks filtered rows exist without an extra query when something matched', async () => {
       t.queries.reset();
-      await get({ user: users[0], provider: providers[0] });
-      expect(t.queries.count).toBeLessThanOrEqual(5);
+      const res = await get({ user: users[0], provider: providers[0] });
+      expect(res.body.pagination.count).toBeGreaterThan(0);
+      expect(t.queries.count).toBeLessThanOrEqual(4);
+    });
+
+    it('an empty filtered result costs the existence check, not a page query', async () => {
+      t.queries.reset();
+      const res = await get({ user: users[0], provider: providers[0], search: 'zz-no-such-name' });
+      expect(res.status).toBe(200);
+      expect(res.body.results).toEqual([]);
+      // auth, count, the check that the user and the provider exist
+      expect(t.queries.count).toBeLessThanOrEqual(3);
     });
 
     it('retrieves with at most three queries (auth, row, groups)', async () => {

@@ -14,13 +14,28 @@ export interface Reference {
   /** Table and primary-key column the value must name a row of. */
   table: string;
   column: string;
+  /** Existence is confirmed by the service, and only when its result is empty. */
+  deferred: boolean;
+}
+
+export interface ReferenceOptions {
+  /** The key column (default `id`). */
+  column?: string;
+  /**
+   * Leave the existence check to the service, which calls `confirmReferences` only when its
+   * result is empty: rows matching `filter = value` prove the referenced row exists, so a
+   * non-empty answer costs no extra query. The pipe still checks when another field is invalid,
+   * so that one 400 names every bad field.
+   */
+  deferred?: boolean;
 }
 
 /**
  * A filter naming a row by its integer primary key: malformed values and values naming no row
- * both answer 400 "Select a valid choice" (checked by the QueryValidationPipe in one query).
+ * both answer 400 "Select a valid choice" (checked in one query for all of a DTO's references).
  */
-export function References(table: string, column = 'id'): PropertyDecorator {
+export function References(table: string, options: ReferenceOptions = {}): PropertyDecorator {
+  const { column = 'id', deferred = false } = options;
   // Absent and empty values filter nothing.
   const onlyWhenGiven = ValidateIf((_, value) => value !== undefined && value !== '');
   const validate = Matches(/^\d{1,18}$/, { message: INVALID_CHOICE });
@@ -30,7 +45,7 @@ export function References(table: string, column = 'id'): PropertyDecorator {
     const references: Reference[] = Reflect.getMetadata(REFERENCES_KEY, target) ?? [];
     Reflect.defineMetadata(
       REFERENCES_KEY,
-      [...references, { property: String(property), table, column }],
+      [...references, { property: String(property), table, column, deferred }],
       target,
     );
   };

@@ -9,7 +9,8 @@ import {
 import { DataSource } from 'typeorm';
 import { notFound, ValidationError } from '../errors/api-errors.js';
 import { pythonTypeName } from './messages.js';
-import { INVALID_CHOICE, referencesOf, type Reference } from './query-rules.js';
+import { referencesOf } from './query-rules.js';
+import { checkReferences, inDeclaredOrder } from './references.js';
 
 type Query = Record<string, string>;
 
@@ -33,7 +34,8 @@ function hasConstraints(type: unknown): type is new () => object {
 /**
  * Validates query and body DTOs (class-validator) into DRF's 400 bodies: field errors first
  * (`{"user": [...], "provider": [...]}` in declaration order), then list errors (a bare array).
- * Query filters that name rows are checked against the database in one query. Properties a DTO
+ * Query filters that name rows are checked against the database in one query (deferred ones by
+ * the service, see `References`). Properties a DTO
  * does not declare are dropped, so read-only fields can never be written.
  */
 @Injectable()
@@ -72,7 +74,7 @@ export class ValidationPipe implements PipeTransform {
     for (const error of errors) this.collect(error, fieldErrors, listErrors);
     if (listErrors.length > 0) (fieldErrors.non_field_errors ??= []).push(...listErrors);
     if (Object.keys(fieldErrors).length > 0)
-      throw new ValidationError(this.ordered(type, fieldErrors));
+      throw new ValidationError(inDeclaredOrder(type, fieldErrors));
     return dto;
   }
 
@@ -84,10 +86,14 @@ export class ValidationPipe implements PipeTransform {
     const fieldErrors: Record<string, string[]> = {};
     const listErrors: string[] = [];
     for (const error of errors) this.collect(error, fieldErrors, listErrors);
-    await this.checkReferences(type, query, fieldErrors);
+    // Deferred references are the service's to confirm, unless the request fails anyway: then
+    // one 400 names every bad field.
+    const hasErrors = Object.keys(fieldErrors).length > 0 || listErrors.length > 0;
+    const references = referencesOf(type).filter((ref) => hasErrors || !ref.deferred);
+    await checkReferences(this.dataSource, references, query, fieldErrors);
 
     if (Object.keys(fieldErrors).length > 0)
-      throw new ValidationError(this.ordered(type, fieldErrors));
+      throw new ValidationError(inDeclaredOrder(type, fieldErrors));
     if (listErrors.length > 0) throw new ValidationError(listErrors);
     return dto;
   }
@@ -97,32 +103,5 @@ export class ValidationPipe implements PipeTransform {
       if (error.contexts?.[constraint]?.listError) list.push(message);
       else (fields[error.property] ??= []).push(message);
     }
-  }
-
-  private async checkReferences(type: object, query: Query, fields: Record<string, string[]>) {
-    const pending = referencesOf(type).filter(
-      (ref: Reference) => !!query[ref.property] && !fields[ref.property],
-    );
-    if (pending.length === 0) return;
-    const checks = pending.map(
-      (ref, i) =>
-        `EXISTS (SELECT 1 FROM "${ref.table}" WHERE "${ref.column}" = $${i + 1}::bigint) AS "${ref.property}"`,
-    );
-    const [row] = await this.dataSource.query(
-      `SELECT ${checks.join(', ')}`,
-      pending.map((ref) => query[ref.property]),
-    );
-    for (const ref of pending) if (!row[ref.property]) fields[ref.property] = [INVALID_CHOICE];
-  }
-
-  /** Field errors in the order the DTO declares its properties. */
-  private ordered(type: new () => object, fields: Record<string, string[]>) {
-    const declared = getMetadataStorage()
-      .getTargetValidationMetadatas(type, '', true, false)
-      .map((m) => m.propertyName);
-    const order = [...new Set(declared)];
-    return Object.fromEntries(
-      Object.entries(fields).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)),
-    );
   }
 }

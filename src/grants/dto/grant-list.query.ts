@@ -3,16 +3,19 @@ import { IsOptional, IsString } from 'class-validator';
 import { SearchQuery, WithPageParameters } from '../../common/pagination/list-query.js';
 import { References } from '../../common/validation/query-rules.js';
 
-/** Filters of every grant route: they narrow lists, retrieve and destroy alike (contract §2). */
+/**
+ * Filters of every grant route: they narrow lists, retrieve and destroy alike (contract §2). The
+ * service confirms a filtered user or provider exists only when nothing matched.
+ */
 export class GrantFilterQuery extends SearchQuery {
   @ApiPropertyOptional({ type: 'integer' })
   @IsOptional()
-  @References('users')
+  @References('users', { deferred: true })
   user?: string;
 
   @ApiPropertyOptional({ type: 'integer' })
   @IsOptional()
-  @References('oauth2_providers')
+  @References('oauth2_providers', { deferred: true })
   provider?: string;
 
   @ApiPropertyOptional({
