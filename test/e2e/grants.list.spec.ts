@@ -266,6 +266,28 @@ describe.each(GRANT_KINDS)('$modelName list (§2, §4)', (kind) => {
       expect(await count(search)).toBe(expected);
     });
 
+    it('lists a row matching by its user and by its provider once, in order, on every page', async () => {
+      // `grafan` matches a provider, `a` every user (alice, Robert Tables, Carol) and Grafana.
+      const expected = await t.fixtures.db.query(
+        `SELECT g.id FROM ${kind.table} g JOIN users u ON u.id = g.user_id
+         JOIN oauth2_providers p ON p.id = g.provider_id
+         WHERE u.username ILIKE '%a%' OR u.name ILIKE '%a%' OR u.email ILIKE '%a%'
+            OR p.name ILIKE '%a%' OR p.client_id ILIKE '%a%'
+         ORDER BY g.expires DESC, g.id`,
+      );
+      const seen: number[] = [];
+      for (const page of [1, 2, 3]) {
+        const res = await get({ search: 'a', ordering: '-expires', page_size: 10, page });
+        expect(res.body.pagination.count).toBe(expected.length);
+        seen.push(...(res.body.results as Row[]).map((row) => row.pk));
+      }
+      expect(seen).toEqual(expected.map((row: { id: string }) => Number(row.id)));
+      const grafana = await get({ search: 'grafan', user: users[0] });
+      expect(grafana.body.pagination.count).toBe(
+        await codesOf('p.name = $1 AND u.id = $2', ['Grafana', users[0]]),
+      );
+    });
+
     it('treats LIKE wildcards literally', async () => {
       expect(await count('100%')).toBe(await codesOf('p.client_id = $1', ['wiki_100%']));
       expect(await count('%')).toBe(await codesOf('p.client_id = $1', ['wiki_100%']));
