@@ -134,17 +134,36 @@ WHERE grant_table = $1 AND ($2::int IS NULL OR provider_id = $2)`,
   };
 }
 
+/**
+ * The rows of a list as `g` (its FROM item). With a search: the matching users' rows, then the
+ * matching providers' rows whose user does not match, each driven by the small table.
+ */
+function listedRows(kind, filter, values) {
+  if (filter.search === undefined) {
+    return `${kind.table} g ${whereClause(listConditions(filter, values))}`.trim();
+  }
+  const base = listConditions({ ...filter, search: undefined }, values);
+  const pattern = `$${values.push(`%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`;
+  const userMatches = `(u.username ILIKE ${pattern} OR u.name ILIKE ${pattern} OR u.email ILIKE ${pattern})`;
+  const providerMatches = `(p.name ILIKE ${pattern} OR p.client_id ILIKE ${pattern})`;
+  const columns = `g.id, g.user_id, g.provider_id, g.expires${kind.issuedToken ? ', g.revoked' : ''}`;
+  const byUser = `SELECT ${columns} FROM ${kind.table} g JOIN users u ON u.id = g.user_id
+  ${whereClause([...base, userMatches])}`;
+  const byProvider = `SELECT ${columns} FROM ${kind.table} g
+  JOIN oauth2_providers p ON p.id = g.provider_id JOIN users u ON u.id = g.user_id
+  ${whereClause([...base, providerMatches, `${userMatches} IS NOT TRUE`])}`;
+  return `(${byUser} UNION ALL ${byProvider}) g`;
+}
+
 export function countQuery(kind, filter) {
   const values = [];
-  const where = whereClause(listConditions(filter, values));
-  return { text: `SELECT count(*) AS count FROM ${kind.table} g ${where}`.trim(), values };
+  return { text: `SELECT count(*) AS count FROM ${listedRows(kind, filter, values)}`, values };
 }
 
 /** One page by deferred join: ids from the grant table's indexes, then only those rows joined. */
 export function pageQuery(kind, filter, terms, offset, limit) {
   const values = [];
-  const where = whereClause(listConditions(filter, values));
-  const ids = [`SELECT g.id FROM ${kind.table} g`, where, orderClause(terms)].filter(Boolean);
+  const ids = [`SELECT g.id FROM ${listedRows(kind, filter, values)}`, orderClause(terms)];
   const text = `SELECT ${itemColumns(kind)}
 FROM (${ids.join(' ')} LIMIT ${Number(limit)} OFFSET ${Number(offset)}) page
 JOIN ${kind.table} g ON g.id = page.id
