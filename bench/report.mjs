@@ -290,6 +290,41 @@ The service's p50 on the largest dataset over its p50 on the smallest.
 ${table(['scenario', 'rows', 'p50 under load', 'ratio', 'p50 one at a time', 'ratio'], rows)}`;
 }
 
+/** The same service on each HTTP adapter, side by side with the floor, on the smallest dataset. */
+function adaptersSection(datasets) {
+  const compared = datasets.find((d) => d.adapters);
+  if (!compared) return null;
+  const names = Object.keys(compared.adapters.scenarios[0]?.adapters ?? {});
+  if (names.length === 0) return null;
+  const rows = compared.adapters.scenarios.map((s) => {
+    const rps = names.map((name) => s.adapters[name].requestsPerSecond);
+    return [
+      `\`${s.id}\``,
+      ...rps.map(integer),
+      integer(s.floor.requestsPerSecond),
+      ...rps.map((r) => times(ratio(r, s.floor.requestsPerSecond))),
+      ...names.map((name) => ms(s.adapters[name].cpuMsPerRequest)),
+      ms(s.floor.cpuMsPerRequest),
+    ];
+  });
+  const memory = names.map((name) => `${name} ${mib(compared.adapters.memory[name]?.peakRssMiB)}`);
+  const headers = [
+    'scenario',
+    ...names.map((n) => `${n} req/s`),
+    'floor req/s',
+    ...names.map((n) => `${n} / floor`),
+    ...names.map((n) => `${n} CPU ms`),
+    'floor CPU ms',
+  ];
+  return `## HTTP adapters (${compared.label} codes)
+
+The service started once per adapter (\`HTTP_ADAPTER\`), guard, pipe and interceptor unchanged, each
+measured under load right after the other and then the floor, scenario by scenario. CPU ms is the
+server process's CPU time per request. Peak RSS of these processes: ${memory.join(', ')}.
+
+${table(headers, rows)}`;
+}
+
 function memorySection(datasets) {
   const rows = datasets.map((d) => [
     d.label,
@@ -373,6 +408,7 @@ export async function renderReport(results) {
     targetsSection(results),
     notesSection(),
     ...results.datasets.map(datasetSection),
+    adaptersSection(results.datasets),
     scaleSection(results.datasets),
     memorySection(results.datasets),
     statementsSection(results.datasets),

@@ -88,6 +88,10 @@ async function benchDataset(server, size, settings, secretKey, resultsDir, isLar
     service: { ...(await memoryOf(service)), afterStartMiB: atStart?.rssMiB ?? null },
     floor: await memoryOf(floor),
   };
+  const adapters =
+    size === sizes0(settings) && settings.adapters.length > 0
+      ? await compareAdapters(dataset, secretKey, files, floor, scenarios, measure)
+      : null;
   const plans = isLargest ? await explainHotQueries(dataset) : null;
   // Close the monitor, stop the floor and the service, drop the database: the last four cleanups.
   for (let i = 0; i < 4; i++) await cleanups.pop()();
@@ -98,10 +102,60 @@ async function benchDataset(server, size, settings, secretKey, resultsDir, isLar
     label,
     users: { superuserId: tokens.superuserId, plainUserId: tokens.plainUserId },
     scenarios: measured,
+    adapters,
     memory,
     plans,
     profile,
   };
+}
+
+const sizes0 = (settings) => Math.min(...settings.sizes);
+
+/** The scenarios of issue 6's throughput target, measured per HTTP adapter. */
+const ADAPTER_SCENARIOS = ['list-20', 'list-100', 'retrieve'];
+
+/**
+ * The service on each of `settings.adapters` side by side with the floor, scenario by scenario
+ * (adapter after adapter, then the floor), so that the machine's load drifts alike for all.
+ */
+async function compareAdapters(dataset, secretKey, files, floor, scenarios, measure) {
+  const { settings, monitor } = measure;
+  const services = {};
+  for (const adapter of settings.adapters) {
+    services[adapter] = await startService({
+      databaseUrl: dataset.url,
+      secretKey,
+      logFile: `${files(`service-${adapter}`)}.log`,
+      adapter,
+    });
+  }
+  try {
+    const results = [];
+    for (const scenario of scenarios.filter((s) => ADAPTER_SCENARIOS.includes(s.id))) {
+      for (const service of Object.values(services))
+        await verifySameAnswer(service, floor, scenario);
+      const result = { id: scenario.id, title: scenario.title, adapters: {}, floor: null };
+      for (const [adapter, service] of Object.entries(services)) {
+        await settle(monitor);
+        result.adapters[adapter] = await measureLoad(service, scenario, monitor, settings);
+      }
+      await settle(monitor);
+      result.floor = await measureLoad(floor, scenario, monitor, settings);
+      const line = Object.entries(result.adapters)
+        .map(([adapter, load]) => `${adapter} ${load.requestsPerSecond.toFixed(0)}`)
+        .join(', ');
+      log(
+        `  adapters ${scenario.id.padEnd(10)} ${line}, floor ${result.floor.requestsPerSecond.toFixed(0)} req/s`,
+      );
+      results.push(result);
+    }
+    const memory = {};
+    for (const [adapter, service] of Object.entries(services))
+      memory[adapter] = await memoryOf(service);
+    return { scenarios: results, memory };
+  } finally {
+    for (const service of Object.values(services)) await stopServer(service);
+  }
 }
 
 /** The service, the floor, and a client that watches the database (each with its cleanup). */

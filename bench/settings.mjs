@@ -87,6 +87,15 @@ const SETTINGS = {
     list((id) => id),
     'only these scenario ids, comma-separated (default: all)',
   ],
+  adapters: [
+    'BENCH_ADAPTERS',
+    'express,fastify',
+    list((name) => {
+      if (!['express', 'fastify'].includes(name)) throw new Error(`adapters: unknown ${name}`);
+      return name;
+    }),
+    'HTTP adapters (HTTP_ADAPTER) compared side by side on the smallest dataset; "" for none',
+  ],
   report: ['BENCH_REPORT', 'BENCHMARKS.md', (raw) => raw, 'the Markdown report to write'],
   profile: [
     'BENCH_PROFILE',
