@@ -331,14 +331,26 @@ describe.each(GRANT_KINDS)('$modelName list (§2, §4)', (kind) => {
       expect(res.body.pagination.count).toBe(25);
     });
 
-    it.each([['abc'], ['1.5'], ['-1'], ['999999'], ['99999999999999999999999'], [' 1']])(
-      'answers user=%s with a 400 naming the field',
-      async (user) => {
-        const res = await get({ user });
-        expect(res.status).toBe(400);
-        expect(res.body).toEqual({ user: INVALID_CHOICE });
-      },
-    );
+    it('reads a filter with leading zeros as its number', async () => {
+      const plain = await get({ user: users[0] });
+      const padded = await get({ user: `000000000000000000000${users[0]}` });
+      expect(padded.status).toBe(200);
+      expect(padded.body).toEqual(plain.body);
+    });
+
+    it.each([
+      ['abc'],
+      ['1.5'],
+      ['-1'],
+      ['999999'],
+      ['2147483648'],
+      ['99999999999999999999999'],
+      [' 1'],
+    ])('answers user=%s with a 400 naming the field', async (user) => {
+      const res = await get({ user });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ user: INVALID_CHOICE });
+    });
 
     it('answers a non-existent provider with a 400 naming the field', async () => {
       const res = await get({ provider: 424242 });

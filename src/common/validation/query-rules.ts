@@ -1,4 +1,4 @@
-import { Matches, ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
+import { ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
 
 export const INVALID_CHOICE =
   'Select a valid choice. That choice is not one of the available choices.';
@@ -8,6 +8,7 @@ export const NULL_CHARACTERS = 'Null characters are not allowed.';
 export const LIST_ERROR = { listError: true } as const;
 
 const REFERENCES_KEY = Symbol('grants-api:references');
+const MAX_INTEGER = 2n ** 31n - 1n;
 
 export interface Reference {
   property: string;
@@ -21,6 +22,8 @@ export interface Reference {
 export interface ReferenceOptions {
   /** The key column (default `id`). */
   column?: string;
+  /** The largest key the column can hold (default: PostgreSQL `integer`'s). */
+  max?: bigint;
   /**
    * Leave the existence check to the service, which calls `confirmReferences` only when its
    * result is empty: rows matching `filter = value` prove the referenced row exists, so a
@@ -35,10 +38,21 @@ export interface ReferenceOptions {
  * both answer 400 "Select a valid choice" (checked in one query for all of a DTO's references).
  */
 export function References(table: string, options: ReferenceOptions = {}): PropertyDecorator {
-  const { column = 'id', deferred = false } = options;
+  const { column = 'id', deferred = false, max = MAX_INTEGER } = options;
   // Absent and empty values filter nothing.
   const onlyWhenGiven = ValidateIf((_, value) => value !== undefined && value !== '');
-  const validate = Matches(/^\d{1,18}$/, { message: INVALID_CHOICE });
+  // Digits only, leading zeros allowed (Django reads `007` as 7); beyond the column's range no
+  // row can match, which is the same 400 and keeps the value out of SQL.
+  const validate = ValidateBy(
+    {
+      name: 'references',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && /^\d+$/.test(value) && BigInt(value) <= max,
+      },
+    },
+    { message: INVALID_CHOICE },
+  );
   return (target, property) => {
     onlyWhenGiven(target, property);
     validate(target, property);
