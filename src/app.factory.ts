@@ -1,38 +1,33 @@
 import { RequestMethod, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
-import { installExpressFallbacks } from './common/errors/express-fallbacks.js';
+import { createExpressApp, finishExpressApp } from './common/http/express.js';
+import { createFastifyApp, finishFastifyApp } from './common/http/fastify.js';
+import { limitServerTimes } from './common/http/http-hardening.js';
 import type { RuntimeConfig } from './config/config.js';
 import type { DatabaseTuning } from './database/data-source-options.js';
 import { API_ROOT, buildOpenApiDocument, mountOpenApi } from './openapi/openapi.js';
 
 export const VERSION = '2024.8.3';
 
+/** Express or Fastify (HTTP_ADAPTER): each sets itself up in one file under src/common/http. */
+const PLATFORMS = {
+  express: { create: createExpressApp, finish: finishExpressApp },
+  fastify: { create: createFastifyApp, finish: finishFastifyApp },
+};
+
 /** The configured, initialised application, not yet listening: used by main.ts and the tests. */
 export async function createApp(
   config: RuntimeConfig,
   database: DatabaseTuning = {},
 ): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot(config, database),
-    {
-      bufferLogs: true,
-      // Let start-up failures reach the caller (main.ts stops the embedded database, exits 1).
-      abortOnError: false,
-    },
-  );
-  app.useLogger(app.get(Logger));
-  app.disable('x-powered-by');
-  // Grants, users and secrets: no shared or browser cache may keep a copy.
-  app.use(API_ROOT, (_request: Request, response: Response, next: NextFunction) => {
-    response.setHeader('Cache-Control', 'no-store');
-    next();
+  const platform = PLATFORMS[config.httpAdapter];
+  const app = await platform.create(AppModule.forRoot(config, database), config, {
+    bufferLogs: true,
+    // Let start-up failures reach the caller (main.ts stops the embedded database, exits 1).
+    abortOnError: false,
   });
-  // Not strict: a body like `42` reaches the validation pipe, which answers it as DRF does.
-  app.useBodyParser('json', { limit: '1mb', strict: false });
+  app.useLogger(app.get(Logger));
   app.setGlobalPrefix(API_ROOT.slice(1), {
     exclude: [
       { path: '-/health/live', method: RequestMethod.GET },
@@ -42,6 +37,7 @@ export async function createApp(
   mountOpenApi(app, buildOpenApiDocument(app, VERSION));
   // Registers every route now, so that the fallbacks below come after all of them.
   await app.init();
-  installExpressFallbacks(app);
+  await platform.finish(app);
+  limitServerTimes(app.getHttpServer(), config.http.requestTimeoutMs);
   return app;
 }

@@ -1,4 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
+import proxyaddr from 'proxy-addr';
 import {
   IsBoolean,
   IsIn,
@@ -10,6 +11,7 @@ import {
   MinLength,
   Min,
   validateSync,
+  ValidateBy,
 } from 'class-validator';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -27,6 +29,19 @@ const toBool = ({ value }: { value: unknown }) => {
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
 const PORT_MESSAGE = 'PORT must be an integer from 0 to 65535';
+const BODY_LIMIT_MESSAGE = 'BODY_LIMIT_BYTES must be an integer from 1024 to 104857600';
+const REQUEST_TIMEOUT_MESSAGE = 'REQUEST_TIMEOUT_MS must be an integer from 100 to 600000';
+const CORS_ORIGINS_MESSAGE =
+  'CORS_ORIGINS must be empty (CORS off), * (any origin), or a comma-separated list of ' +
+  'origins such as https://admin.example.com (scheme, host and optional port; no path)';
+
+export const HTTP_ADAPTERS = ['express', 'fastify'] as const;
+export type HttpAdapterName = (typeof HTTP_ADAPTERS)[number];
+const RATE_LIMIT_MESSAGE = (name: string) =>
+  `${name} must be a whole number of requests from 0 (no limit) to 1000000`;
+const TRUST_PROXY_MESSAGE =
+  'TRUST_PROXY must be false, the number of proxies in front of the service, or a ' +
+  'comma-separated list of proxy addresses or subnets (loopback, linklocal, uniquelocal, CIDR)';
 
 /** The environment as the service reads it; every variable is documented in README.md. */
 class Environment {
@@ -40,12 +55,50 @@ class Environment {
   @MinLength(1)
   HOST = '127.0.0.1';
 
+  @IsIn(HTTP_ADAPTERS, { message: `HTTP_ADAPTER must be one of ${HTTP_ADAPTERS.join(', ')}` })
+  HTTP_ADAPTER: HttpAdapterName = 'express';
+
+  @Transform(toInt)
+  @IsInt({ message: BODY_LIMIT_MESSAGE })
+  @Min(1024, { message: BODY_LIMIT_MESSAGE })
+  @Max(100 * 1024 * 1024, { message: BODY_LIMIT_MESSAGE })
+  BODY_LIMIT_BYTES = 1024 * 1024;
+
+  @Transform(toInt)
+  @IsInt({ message: REQUEST_TIMEOUT_MESSAGE })
+  @Min(100, { message: REQUEST_TIMEOUT_MESSAGE })
+  @Max(600_000, { message: REQUEST_TIMEOUT_MESSAGE })
+  REQUEST_TIMEOUT_MS = 30_000;
+
+  @ValidateBy(
+    {
+      name: 'corsOrigins',
+      validator: { validate: (value) => parseCorsOrigins(value) !== undefined },
+    },
+    { message: CORS_ORIGINS_MESSAGE },
+  )
+  CORS_ORIGINS = '';
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\/\S+$/, {
     message: 'DATABASE_URL must be a postgres:// or postgresql:// connection URL',
   })
   DATABASE_URL?: string;
+
+  @Transform(toInt)
+  @IsInt({ message: 'DATABASE_CONNECT_TIMEOUT_MS must be an integer from 100 to 60000' })
+  @Min(100, { message: 'DATABASE_CONNECT_TIMEOUT_MS must be an integer from 100 to 60000' })
+  @Max(60_000, { message: 'DATABASE_CONNECT_TIMEOUT_MS must be an integer from 100 to 60000' })
+  DATABASE_CONNECT_TIMEOUT_MS = 1000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'DATABASE_STATEMENT_TIMEOUT_MS must be an integer from 0 (off) to 3600000' })
+  @Min(0, { message: 'DATABASE_STATEMENT_TIMEOUT_MS must be an integer from 0 (off) to 3600000' })
+  @Max(3_600_000, {
+    message: 'DATABASE_STATEMENT_TIMEOUT_MS must be an integer from 0 (off) to 3600000',
+  })
+  DATABASE_STATEMENT_TIMEOUT_MS = 5000;
 
   @IsString()
   @MinLength(1)
@@ -116,13 +169,90 @@ class Environment {
   @IsOptional()
   @Matches(/^[^\s@]+@[^\s@]+$/, { message: 'BOOTSTRAP_EMAIL must be an e-mail address' })
   BOOTSTRAP_EMAIL?: string;
+
+  @Transform(toInt)
+  @IsInt({ message: RATE_LIMIT_MESSAGE('RATE_LIMIT_PER_MINUTE') })
+  @Min(0, { message: RATE_LIMIT_MESSAGE('RATE_LIMIT_PER_MINUTE') })
+  @Max(1_000_000, { message: RATE_LIMIT_MESSAGE('RATE_LIMIT_PER_MINUTE') })
+  RATE_LIMIT_PER_MINUTE = 600;
+
+  @Transform(toInt)
+  @IsInt({ message: RATE_LIMIT_MESSAGE('RATE_LIMIT_ANONYMOUS_PER_MINUTE') })
+  @Min(0, { message: RATE_LIMIT_MESSAGE('RATE_LIMIT_ANONYMOUS_PER_MINUTE') })
+  @Max(1_000_000, { message: RATE_LIMIT_MESSAGE('RATE_LIMIT_ANONYMOUS_PER_MINUTE') })
+  RATE_LIMIT_ANONYMOUS_PER_MINUTE = 60;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @Matches(/^[\w:.-]{1,100}$/, {
+    message: 'RATE_LIMIT_REDIS_PREFIX must be 1 to 100 letters, digits, or the characters _ : . -',
+  })
+  RATE_LIMIT_REDIS_PREFIX = 'grants-api:ratelimit:';
+
+  @ValidateBy(
+    {
+      name: 'trustProxy',
+      validator: { validate: (value) => parseTrustProxy(value) !== undefined },
+    },
+    { message: TRUST_PROXY_MESSAGE },
+  )
+  TRUST_PROXY = 'false';
+}
+
+/**
+ * Which peers may set X-Forwarded-For, with Express's `trust proxy` meaning (proxy-addr):
+ * false, a hop count, or addresses/subnets. `true` (trust every hop) is refused: any client could
+ * then choose its own address, and the per-IP rate limit would mean nothing.
+ */
+function parseTrustProxy(value: unknown): TrustProxy | undefined {
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim().toLowerCase();
+  if (['', 'false', '0', 'no', 'off'].includes(text)) return false;
+  if (/^\d+$/.test(text)) return Number(text) <= 100 ? Number(text) : undefined;
+  const entries = text.split(',').map((entry) => entry.trim());
+  try {
+    proxyaddr.compile(entries);
+  } catch {
+    return undefined;
+  }
+  return entries;
+}
+
+/**
+ * Origins allowed to call the API from a browser: exact origins as the browser sends them in
+ * `Origin`, or `*` on its own. Empty: CORS off.
+ */
+function parseCorsOrigins(value: unknown): string[] | undefined {
+  if (typeof value !== 'string') return undefined;
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim().toLowerCase())
+    .filter((entry) => entry !== '');
+  if (entries.includes('*')) return entries.length === 1 ? ['*'] : undefined;
+  const origin = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9a-f:.]+\](:\d{1,5})?$/;
+  return entries.every((entry) => origin.test(entry)) ? entries : undefined;
 }
 
 export interface AppConfig {
   port: number;
   host: string;
+  /** The HTTP server under Nest; both behave the same (see src/common/http). */
+  httpAdapter: HttpAdapterName;
+  http: {
+    /** Largest accepted request body (JSON or form); larger ones are answered 413. */
+    bodyLimitBytes: number;
+    /** A request not answered by then is answered 503 (408 while its body is still arriving). */
+    requestTimeoutMs: number;
+    /** Browser origins allowed by CORS: `['*']`, exact origins, or none (CORS off). */
+    corsOrigins: string[];
+  };
   /** Unset: the service runs an embedded PostgreSQL under `dataDir`. */
   databaseUrl?: string;
+  /** Unset (hand-built configs): the data source's defaults, no statement timeout. */
+  database?: { connectTimeoutMs: number; statementTimeoutMs: number };
   dataDir: string;
   /** Unset only before the embedded start generated (or read) one under `dataDir`. */
   secretKey?: string;
@@ -138,7 +268,23 @@ export interface AppConfig {
     revokedRetentionDays: number;
   };
   bootstrap: { token?: string; password?: string; email?: string };
+  /** Shared state of several instances (the rate limits); unset: each process keeps its own. */
+  redisUrl?: string;
+  rateLimit: {
+    /** Requests per window for each API token; 0: no limit. */
+    perToken: number;
+    /** Requests per window for each client address without a valid API token; 0: no limit. */
+    perAnonymousAddress: number;
+    /** 60 000 from the environment (the limits are per minute); tests shorten it. */
+    windowMs: number;
+    /** Prepended to every Redis key, so that services or test runs sharing a Redis never meet. */
+    redisKeyPrefix: string;
+  };
+  /** Who may set X-Forwarded-For: false, a hop count, or proxy addresses/subnets (proxy-addr). */
+  trustProxy: TrustProxy;
 }
+
+export type TrustProxy = false | number | string[];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -150,7 +296,13 @@ export class ConfigError extends Error {
 const ENV_KEYS = [
   'PORT',
   'HOST',
+  'HTTP_ADAPTER',
+  'BODY_LIMIT_BYTES',
+  'REQUEST_TIMEOUT_MS',
+  'CORS_ORIGINS',
   'DATABASE_URL',
+  'DATABASE_CONNECT_TIMEOUT_MS',
+  'DATABASE_STATEMENT_TIMEOUT_MS',
   'DATA_DIR',
   'SECRET_KEY',
   'LOG_LEVEL',
@@ -164,6 +316,11 @@ const ENV_KEYS = [
   'BOOTSTRAP_TOKEN',
   'BOOTSTRAP_PASSWORD',
   'BOOTSTRAP_EMAIL',
+  'RATE_LIMIT_PER_MINUTE',
+  'RATE_LIMIT_ANONYMOUS_PER_MINUTE',
+  'REDIS_URL',
+  'RATE_LIMIT_REDIS_PREFIX',
+  'TRUST_PROXY',
 ] as const;
 
 /** Validates the environment and returns the typed configuration, or throws a ConfigError. */
@@ -185,7 +342,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     port: parsed.PORT,
     host: parsed.HOST,
+    httpAdapter: parsed.HTTP_ADAPTER,
+    http: {
+      bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
+      requestTimeoutMs: parsed.REQUEST_TIMEOUT_MS,
+      corsOrigins: parseCorsOrigins(parsed.CORS_ORIGINS)!,
+    },
     databaseUrl: parsed.DATABASE_URL,
+    database: {
+      connectTimeoutMs: parsed.DATABASE_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: parsed.DATABASE_STATEMENT_TIMEOUT_MS,
+    },
     dataDir: parsed.DATA_DIR,
     secretKey: parsed.SECRET_KEY,
     logLevel: parsed.LOG_LEVEL,
@@ -205,6 +372,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       password: parsed.BOOTSTRAP_PASSWORD,
       email: parsed.BOOTSTRAP_EMAIL,
     },
+    redisUrl: parsed.REDIS_URL,
+    rateLimit: {
+      perToken: parsed.RATE_LIMIT_PER_MINUTE,
+      perAnonymousAddress: parsed.RATE_LIMIT_ANONYMOUS_PER_MINUTE,
+      windowMs: 60_000,
+      redisKeyPrefix: parsed.RATE_LIMIT_REDIS_PREFIX,
+    },
+    trustProxy: parseTrustProxy(parsed.TRUST_PROXY)!,
   };
 }
 

@@ -2,9 +2,24 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import type { LogLevel } from '../config/config.js';
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
+
+/** A caller's X-Request-Id when it is a plain token, else a new id. */
+export function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** Matched routes Express does not note on the request itself (Fastify: src/common/http). */
+const routes = new WeakMap<IncomingMessage, string>();
+export const noteRoute = (req: IncomingMessage, route: string | undefined) => {
+  if (route) routes.set(req, route);
+};
+const routeOf = (req: IncomingMessage) =>
+  (req as IncomingMessage & { route?: { path?: string } }).route?.path ?? routes.get(req);
 
 /** Secrets never reach a log line, whatever the level. */
 export const REDACTED_PATHS = [
@@ -17,6 +32,9 @@ export const REDACTED_PATHS = [
   '*.password',
 ];
 
+/** Where log lines go: stdout unless set; the tests set it to capture them (test/support). */
+export const logDestination: { stream?: DestinationStream } = {};
+
 /** Structured JSON logs; one line per request with its id, method, route, status and duration. */
 @Module({})
 export class LoggingModule {
@@ -27,20 +45,19 @@ export class LoggingModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level,
+            stream: logDestination.stream,
             redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-            // Reuse a caller's X-Request-Id when it is a plain token; echo the id back.
+            // Reuse a caller's X-Request-Id when it is a plain token; echo the id back. (Fastify
+            // gives each request its id itself, with requestIdOf, and echoes it.)
             genReqId: (req: IncomingMessage, res: ServerResponse) => {
-              const given = req.headers['x-request-id'];
-              const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+              const id = requestIdOf(req);
               res.setHeader('X-Request-Id', id);
               return id;
             },
             // Called when the request starts and again for the completion line; the matched
             // route is only known (and only logged) by then.
             customProps: (req: IncomingMessage, res: ServerResponse) =>
-              res.writableEnded
-                ? { route: (req as IncomingMessage & { route?: { path?: string } }).route?.path }
-                : {},
+              res.writableEnded ? { route: routeOf(req) } : {},
             serializers: {
               req: (req: { id: string; method: string; url: string }) => ({
                 id: req.id,

@@ -20,7 +20,10 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       port: 9000,
       host: '127.0.0.1',
+      httpAdapter: 'express',
+      http: { bodyLimitBytes: 1_048_576, requestTimeoutMs: 30_000, corsOrigins: [] },
       databaseUrl: undefined,
+      database: { connectTimeoutMs: 1000, statementTimeoutMs: 5000 },
       dataDir: './.data',
       secretKey: undefined,
       logLevel: 'info',
@@ -29,6 +32,14 @@ describe('loadConfig', () => {
       avatars: 'initials',
       cleanup: { intervalSeconds: 300, batchSize: 1000, revokedRetentionDays: 30 },
       bootstrap: { token: undefined, password: undefined, email: undefined },
+      redisUrl: undefined,
+      rateLimit: {
+        perToken: 600,
+        perAnonymousAddress: 60,
+        windowMs: 60_000,
+        redisKeyPrefix: 'grants-api:ratelimit:',
+      },
+      trustProxy: false,
     } satisfies AppConfig);
   });
 
@@ -40,7 +51,13 @@ describe('loadConfig', () => {
     const config = loadConfig({
       PORT: '8080',
       HOST: '0.0.0.0',
+      HTTP_ADAPTER: 'fastify',
+      BODY_LIMIT_BYTES: '65536',
+      REQUEST_TIMEOUT_MS: '5000',
+      CORS_ORIGINS: 'https://admin.example.com, http://localhost:3000',
       DATABASE_URL: 'postgresql://grants:pw@db.example:5432/grants',
+      DATABASE_CONNECT_TIMEOUT_MS: '2500',
+      DATABASE_STATEMENT_TIMEOUT_MS: '0',
       DATA_DIR: '/var/lib/grants',
       SECRET_KEY: 'k'.repeat(32),
       LOG_LEVEL: 'debug',
@@ -54,11 +71,23 @@ describe('loadConfig', () => {
       BOOTSTRAP_TOKEN: 'bootstrap-token-value',
       BOOTSTRAP_PASSWORD: 'correct horse',
       BOOTSTRAP_EMAIL: 'admin@example.com',
+      RATE_LIMIT_PER_MINUTE: '1200',
+      RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0',
+      REDIS_URL: 'redis://:pw@cache.example:6379/2',
+      RATE_LIMIT_REDIS_PREFIX: 'grants:prod:',
+      TRUST_PROXY: '2',
     });
     expect(config).toEqual({
       port: 8080,
       host: '0.0.0.0',
+      httpAdapter: 'fastify',
+      http: {
+        bodyLimitBytes: 65_536,
+        requestTimeoutMs: 5000,
+        corsOrigins: ['https://admin.example.com', 'http://localhost:3000'],
+      },
       databaseUrl: 'postgresql://grants:pw@db.example:5432/grants',
+      database: { connectTimeoutMs: 2500, statementTimeoutMs: 0 },
       dataDir: '/var/lib/grants',
       secretKey: 'k'.repeat(32),
       logLevel: 'debug',
@@ -71,6 +100,14 @@ describe('loadConfig', () => {
         password: 'correct horse',
         email: 'admin@example.com',
       },
+      redisUrl: 'redis://:pw@cache.example:6379/2',
+      rateLimit: {
+        perToken: 1200,
+        perAnonymousAddress: 0,
+        windowMs: 60_000,
+        redisKeyPrefix: 'grants:prod:',
+      },
+      trustProxy: 2,
     } satisfies AppConfig);
   });
 
@@ -145,6 +182,26 @@ describe('loadConfig', () => {
       ['DATABASE_URL without scheme', { DATABASE_URL: 'localhost:5432/db' }, 'DATABASE_URL'],
       ['SECRET_KEY too short', { SECRET_KEY: 'k'.repeat(31) }, 'SECRET_KEY'],
       [
+        'DATABASE_CONNECT_TIMEOUT_MS=0',
+        { DATABASE_CONNECT_TIMEOUT_MS: '0' },
+        'DATABASE_CONNECT_TIMEOUT_MS',
+      ],
+      [
+        'DATABASE_CONNECT_TIMEOUT_MS=1s',
+        { DATABASE_CONNECT_TIMEOUT_MS: '1s' },
+        'DATABASE_CONNECT_TIMEOUT_MS',
+      ],
+      [
+        'DATABASE_STATEMENT_TIMEOUT_MS=-1',
+        { DATABASE_STATEMENT_TIMEOUT_MS: '-1' },
+        'DATABASE_STATEMENT_TIMEOUT_MS',
+      ],
+      [
+        'DATABASE_STATEMENT_TIMEOUT_MS=1.5',
+        { DATABASE_STATEMENT_TIMEOUT_MS: '1.5' },
+        'DATABASE_STATEMENT_TIMEOUT_MS',
+      ],
+      [
         'PAGINATION_DEFAULT_PAGE_SIZE > MAX',
         { PAGINATION_DEFAULT_PAGE_SIZE: '101', PAGINATION_MAX_PAGE_SIZE: '100' },
         'PAGINATION_DEFAULT_PAGE_SIZE',
@@ -203,6 +260,127 @@ describe('loadConfig', () => {
       expect(error.message).toContain('SECRET_KEY');
       expect(error.message).not.toContain(secret);
     });
+  });
+});
+
+describe('loadConfig: rate limits and proxies', () => {
+  it('accepts 0 for either limit (no limit)', () => {
+    const { rateLimit } = loadConfig({
+      RATE_LIMIT_PER_MINUTE: '0',
+      RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0',
+    });
+    expect(rateLimit).toMatchObject({ perToken: 0, perAnonymousAddress: 0 });
+  });
+
+  it('accepts redis:// and rediss:// URLs and treats an empty REDIS_URL as unset', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redisUrl).toBe(
+      'redis://127.0.0.1:6379',
+    );
+    expect(loadConfig({ REDIS_URL: 'rediss://u:p@h:6380/1' }).redisUrl).toBe(
+      'rediss://u:p@h:6380/1',
+    );
+    expect(loadConfig({ REDIS_URL: '' }).redisUrl).toBeUndefined();
+  });
+
+  it.each<[string, AppConfig['trustProxy']]>([
+    ['false', false],
+    ['off', false],
+    ['0', false],
+    ['', false],
+    ['1', 1],
+    [' 3 ', 3],
+    ['loopback', ['loopback']],
+    ['10.0.0.0/8, 192.168.1.1,fd00::/8', ['10.0.0.0/8', '192.168.1.1', 'fd00::/8']],
+    ['Loopback,UniqueLocal', ['loopback', 'uniquelocal']],
+  ])('parses TRUST_PROXY=%j', (value, expected) => {
+    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  it.each<[string, NodeJS.ProcessEnv, string]>([
+    ['RATE_LIMIT_PER_MINUTE=-1', { RATE_LIMIT_PER_MINUTE: '-1' }, 'RATE_LIMIT_PER_MINUTE'],
+    ['RATE_LIMIT_PER_MINUTE=10/s', { RATE_LIMIT_PER_MINUTE: '10/s' }, 'RATE_LIMIT_PER_MINUTE'],
+    ['RATE_LIMIT_PER_MINUTE=1.5', { RATE_LIMIT_PER_MINUTE: '1.5' }, 'RATE_LIMIT_PER_MINUTE'],
+    [
+      'RATE_LIMIT_ANONYMOUS_PER_MINUTE=lots',
+      { RATE_LIMIT_ANONYMOUS_PER_MINUTE: 'lots' },
+      'RATE_LIMIT_ANONYMOUS_PER_MINUTE',
+    ],
+    [
+      'RATE_LIMIT_ANONYMOUS_PER_MINUTE=2000000',
+      { RATE_LIMIT_ANONYMOUS_PER_MINUTE: '2000000' },
+      'RATE_LIMIT_ANONYMOUS_PER_MINUTE',
+    ],
+    ['REDIS_URL=http://x', { REDIS_URL: 'http://cache:6379' }, 'REDIS_URL'],
+    ['REDIS_URL without scheme', { REDIS_URL: '127.0.0.1:6379' }, 'REDIS_URL'],
+    [
+      'RATE_LIMIT_REDIS_PREFIX with a space',
+      { RATE_LIMIT_REDIS_PREFIX: 'a b' },
+      'RATE_LIMIT_REDIS_PREFIX',
+    ],
+    ['RATE_LIMIT_REDIS_PREFIX empty', { RATE_LIMIT_REDIS_PREFIX: '' }, 'RATE_LIMIT_REDIS_PREFIX'],
+    // Trusting every hop would let any client pick the address it is limited by.
+    ['TRUST_PROXY=true', { TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
+    ['TRUST_PROXY=-1', { TRUST_PROXY: '-1' }, 'TRUST_PROXY'],
+    ['TRUST_PROXY=not-an-ip', { TRUST_PROXY: 'proxy.example' }, 'TRUST_PROXY'],
+    ['TRUST_PROXY=bad CIDR', { TRUST_PROXY: '10.0.0.0/40' }, 'TRUST_PROXY'],
+  ])('rejects %s with a ConfigError naming the variable', (_label, env, variable) => {
+    const error = configError(env);
+    expect(error.problems.some((problem) => problem.startsWith(variable))).toBe(true);
+  });
+
+  it('does not echo a rejected REDIS_URL, which may hold a password', () => {
+    const error = configError({ REDIS_URL: 'http://:hunter2secret@cache:6379' });
+    expect(error.message).toContain('REDIS_URL');
+    expect(error.message).not.toContain('hunter2secret');
+  });
+});
+
+describe('loadConfig: HTTP adapter and limits', () => {
+  it.each(['express', 'fastify'])('accepts HTTP_ADAPTER=%s', (name) => {
+    expect(loadConfig({ HTTP_ADAPTER: name }).httpAdapter).toBe(name);
+  });
+
+  it.each<[string, string[]]>([
+    ['', []],
+    [' , ', []],
+    ['*', ['*']],
+    [' * ', ['*']],
+    ['https://admin.example.com', ['https://admin.example.com']],
+    ['HTTPS://Admin.Example.COM:8443', ['https://admin.example.com:8443']],
+    ['http://[::1]:3000,http://127.0.0.1:3000', ['http://[::1]:3000', 'http://127.0.0.1:3000']],
+  ])('parses CORS_ORIGINS=%j', (value, expected) => {
+    expect(loadConfig({ CORS_ORIGINS: value }).http.corsOrigins).toEqual(expected);
+  });
+
+  it('accepts the bounds of BODY_LIMIT_BYTES and REQUEST_TIMEOUT_MS', () => {
+    expect(loadConfig({ BODY_LIMIT_BYTES: '1024', REQUEST_TIMEOUT_MS: '100' }).http).toMatchObject({
+      bodyLimitBytes: 1024,
+      requestTimeoutMs: 100,
+    });
+    expect(
+      loadConfig({ BODY_LIMIT_BYTES: '104857600', REQUEST_TIMEOUT_MS: '600000' }).http,
+    ).toMatchObject({ bodyLimitBytes: 104_857_600, requestTimeoutMs: 600_000 });
+  });
+
+  it.each<[string, NodeJS.ProcessEnv, string]>([
+    ['HTTP_ADAPTER=koa', { HTTP_ADAPTER: 'koa' }, 'HTTP_ADAPTER'],
+    ['HTTP_ADAPTER empty', { HTTP_ADAPTER: '' }, 'HTTP_ADAPTER'],
+    ['BODY_LIMIT_BYTES=1mb', { BODY_LIMIT_BYTES: '1mb' }, 'BODY_LIMIT_BYTES'],
+    ['BODY_LIMIT_BYTES=1023', { BODY_LIMIT_BYTES: '1023' }, 'BODY_LIMIT_BYTES'],
+    ['BODY_LIMIT_BYTES too large', { BODY_LIMIT_BYTES: '104857601' }, 'BODY_LIMIT_BYTES'],
+    ['REQUEST_TIMEOUT_MS=0', { REQUEST_TIMEOUT_MS: '0' }, 'REQUEST_TIMEOUT_MS'],
+    ['REQUEST_TIMEOUT_MS=30s', { REQUEST_TIMEOUT_MS: '30s' }, 'REQUEST_TIMEOUT_MS'],
+    ['REQUEST_TIMEOUT_MS too large', { REQUEST_TIMEOUT_MS: '600001' }, 'REQUEST_TIMEOUT_MS'],
+    // `*` only on its own: a list with `*` in it is a mistake, not "everyone".
+    ['CORS_ORIGINS=*,https://a.example', { CORS_ORIGINS: '*,https://a.example' }, 'CORS_ORIGINS'],
+    ['CORS_ORIGINS with a path', { CORS_ORIGINS: 'https://a.example/app' }, 'CORS_ORIGINS'],
+    ['CORS_ORIGINS with a trailing slash', { CORS_ORIGINS: 'https://a.example/' }, 'CORS_ORIGINS'],
+    ['CORS_ORIGINS without scheme', { CORS_ORIGINS: 'a.example' }, 'CORS_ORIGINS'],
+    ['CORS_ORIGINS=null', { CORS_ORIGINS: 'null' }, 'CORS_ORIGINS'],
+    ['CORS_ORIGINS wildcard host', { CORS_ORIGINS: 'https://*.example.com' }, 'CORS_ORIGINS'],
+  ])('rejects %s with a ConfigError naming the variable', (_label, env, variable) => {
+    const error = configError(env);
+    expect(error.problems.some((problem) => problem.startsWith(variable))).toBe(true);
   });
 });
 

@@ -1,22 +1,9 @@
-import {
-  ArgumentsHost,
-  Catch,
-  HttpException,
-  HttpStatus,
-  Logger,
-  type ExceptionFilter,
-} from '@nestjs/common';
-import type { Response } from 'express';
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { QueryFailedError } from 'typeorm';
 import { Messages } from '../validation/messages.js';
-import {
-  ApiError,
-  DetailError,
-  notFound,
-  serverError,
-  serviceUnavailable,
-  ValidationError,
-} from './api-errors.js';
+import { ApiError, serverError, serviceUnavailable, ValidationError } from './api-errors.js';
+import { fromHttpLayer } from './http-layer-errors.js';
 
 const CONNECTION_ERROR_CODES = new Set([
   'ECONNREFUSED',
@@ -24,21 +11,29 @@ const CONNECTION_ERROR_CODES = new Set([
   'ETIMEDOUT',
   'EPIPE',
   'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
   '57P01', // admin_shutdown
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
-  '08000',
-  '08001',
-  '08003',
-  '08004',
-  '08006',
+  '57014', // query_canceled: DATABASE_STATEMENT_TIMEOUT_MS
+  '53300', // too_many_connections
 ]);
+
+/**
+ * pg's own failures carry no code: the pool's wait for a connection, a connection that died or
+ * was dropped (src/database/abandoning-client.ts), a pool closed by the shutdown.
+ */
+const CONNECTION_ERROR_MESSAGES =
+  /timeout exceeded when trying to connect|Connection terminated|Query read timeout|is not queryable|Cannot use a pool after calling end/i;
 
 function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && CONNECTION_ERROR_CODES.has(code)) return true;
+  if (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08'))) {
+    return true; // class 08: connection exception
+  }
   const message = error instanceof Error ? error.message : '';
-  return /timeout exceeded when trying to connect|Connection terminated/i.test(message);
+  return CONNECTION_ERROR_MESSAGES.test(message);
 }
 
 /** Model names in unique-violation messages, by table (Django's capitalised verbose names). */
@@ -108,28 +103,33 @@ function fromConstraintViolation(error: PgError): ApiError | undefined {
 
 /** Framework exceptions (unknown route, body too large, ...) mapped onto the contract's bodies. */
 function fromHttpException(exception: HttpException): ApiError {
-  const status = exception.getStatus();
-  if (status === HttpStatus.NOT_FOUND) return notFound();
-  if (status === HttpStatus.SERVICE_UNAVAILABLE) return serviceUnavailable();
-  if (status >= 500) return serverError();
   const response = exception.getResponse();
   const message =
     typeof response === 'object' && response !== null && 'message' in response
       ? String((response as { message: unknown }).message)
       : exception.message;
-  return new DetailError(status, message);
+  return fromHttpLayer(exception.getStatus(), message);
 }
+
+/** The late answer of a handler whose request was answered already (the request timeout). */
+const isAnsweredTwice = (exception: unknown) =>
+  (exception as { code?: unknown } | null)?.code === 'ERR_HTTP_HEADERS_SENT';
 
 /** Renders every error as the contract's body; never a stack trace, SQL or secret. */
 @Catch()
 export class ErrorsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ErrorsFilter');
 
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    // Express and Fastify alike (src/common/http).
+    const http = this.adapterHost.httpAdapter;
+    const response: unknown = host.switchToHttp().getResponse();
+    if (isAnsweredTwice(exception) && http.isHeadersSent(response)) return;
     const error = this.toApiError(exception);
-    if (response.headersSent) return;
-    response.status(error.status).json(error.body());
+    if (http.isHeadersSent(response)) return;
+    http.reply(response, error.body(), error.status);
   }
 
   private toApiError(exception: unknown): ApiError {
@@ -140,7 +140,9 @@ export class ErrorsFilter implements ExceptionFilter {
       if (violation) return violation;
     }
     if (isDatabaseUnavailable(exception)) {
-      this.logger.warn(`database unavailable: ${(exception as Error).message}`);
+      // The driver's message and code only: no SQL, parameters or connection string.
+      const { code, message } = exception as { code?: unknown; message?: unknown };
+      this.logger.warn(`database unavailable: ${String(message)} (${String(code ?? 'no code')})`);
       return serviceUnavailable();
     }
     this.logger.error(

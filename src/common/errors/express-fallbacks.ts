@@ -1,5 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { notFound, serverError } from './api-errors.js';
+import { fromHttpLayer, statusOf } from './http-layer-errors.js';
 
 /**
  * Nest answers unknown routes only under the global prefix, and errors raised outside its
@@ -8,15 +10,15 @@ import type { NextFunction, Request, Response } from 'express';
  */
 export function installExpressFallbacks(app: INestApplication): void {
   app.use((_request: Request, response: Response) => {
-    response.status(404).json({ detail: 'Not found.' });
+    const error = notFound();
+    response.status(error.status).json(error.body());
   });
   app.use((error: unknown, _request: Request, response: Response, next: NextFunction) => {
+    // Answered already (e.g. by the request timeout): nothing left to say.
+    if (response.writableEnded) return;
     if (response.headersSent) return next(error);
-    const status = (error as { status?: unknown }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      response.status(status).json({ detail: (error as Error).message });
-    } else {
-      response.status(500).json({ detail: 'A server error occurred.' });
-    }
+    const status = statusOf(error);
+    const answer = status ? fromHttpLayer(status, (error as Error).message) : serverError();
+    response.status(answer.status).json(answer.body());
   });
 }
