@@ -1,34 +1,28 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ApplicationsModule } from './applications/applications.module.js';
-import { BootstrapModule } from './bootstrap/bootstrap.module.js';
-import { AuthModule } from './common/auth/auth.module.js';
-import { CryptoModule } from './common/crypto/crypto.module.js';
+import { RequireAccessRuleGuard } from './common/auth/access-rule.guard.js';
 import { ErrorsFilter } from './common/errors/errors.filter.js';
-import { ValidationPipe } from './common/validation/validation.pipe.js';
+import { ThrottlingModule } from './common/throttling/throttling.module.js';
 import type { RuntimeConfig } from './config/config.js';
-import { ConfigModule } from './config/config.module.js';
 import { buildDataSourceOptions, type DatabaseTuning } from './database/data-source-options.js';
-import { GroupsModule } from './groups/groups.module.js';
-import { GrantsModule } from './grants/grants.module.js';
+import { GrantsApiModule } from './grants-api.module.js';
 import { HealthModule } from './health/health.module.js';
-import { InstallModule } from './install/install.module.js';
 import { LoggingModule } from './logging/logging.module.js';
-import { OAuth2ProvidersModule } from './oauth2-providers/oauth2-providers.module.js';
-import { RbacModule } from './rbac/rbac.module.js';
-import { TokensModule } from './tokens/tokens.module.js';
-import { UsersModule } from './users/users.module.js';
 
-/** Wires the feature modules; `database` tunes the pool or SQL logging (tests, benchmarks). */
+/**
+ * The standalone service: GrantsApiModule on the application's own connection, plus what only
+ * the service has (logging, the connection, the scheduler, rate limits, health probes). Our routes
+ * get their `/api/v3` from the global prefix (app.factory.ts), so GrantsApiModule adds none.
+ * `database` tunes the pool or SQL logging (tests, benchmarks).
+ */
 @Module({})
 export class AppModule {
   static forRoot(config: RuntimeConfig, database: DatabaseTuning = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config),
         LoggingModule.forRoot(config.logLevel),
         TypeOrmModule.forRoot({
           ...buildDataSourceOptions(config.databaseUrl, database),
@@ -38,22 +32,17 @@ export class AppModule {
           retryDelay: 1_000,
         }),
         ScheduleModule.forRoot(),
-        CryptoModule,
-        InstallModule,
-        AuthModule,
+        // Global, so it runs before the AuthGuard that @Access binds to each route.
+        ThrottlingModule.forRoot(config),
+        // The whole configuration is the module's APP_CONFIG: rate limits read theirs there too.
+        GrantsApiModule.forRoot({ ...config, dataSource: 'default', routePrefix: '' }),
         HealthModule,
-        BootstrapModule,
-        GrantsModule,
-        UsersModule,
-        GroupsModule,
-        RbacModule,
-        OAuth2ProvidersModule,
-        ApplicationsModule,
-        TokensModule,
       ],
       providers: [
+        // Every route here is ours: one without an access rule is refused, and every error,
+        // wherever raised (unknown routes, health probes), gets the contract's body.
+        { provide: APP_GUARD, useClass: RequireAccessRuleGuard },
         { provide: APP_FILTER, useClass: ErrorsFilter },
-        { provide: APP_PIPE, useClass: ValidationPipe },
       ],
     };
   }

@@ -1,13 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { OAuth2ProvidersModule } from '../oauth2-providers/oauth2-providers.module.js';
 import { Application } from './application.entity.js';
 import { ApplicationsController } from './applications.controller.js';
 import { ApplicationsService } from './applications.service.js';
 
 /** core/applications/: the applications admin API (issue 4). */
 @Module({
-  imports: [TypeOrmModule.forFeature([Application]), OAuth2ProvidersModule],
+  imports: [TypeOrmModule.forFeature([Application])],
   controllers: [ApplicationsController],
   providers: [ApplicationsService],
   exports: [ApplicationsService, TypeOrmModule],

@@ -1,17 +1,6 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
-import type { RuntimeConfig } from './config.js';
-
+/**
+ * The injection token of the configuration (`@Inject(APP_CONFIG)`). GrantsApiModule provides it,
+ * globally: its options with defaults applied (grants-api.options.ts); the standalone service
+ * passes its whole validated RuntimeConfig.
+ */
 export const APP_CONFIG = Symbol('APP_CONFIG');
-
-/** Makes the validated configuration injectable everywhere as `@Inject(APP_CONFIG)`. */
-@Global()
-@Module({})
-export class ConfigModule {
-  static forRoot(config: RuntimeConfig): DynamicModule {
-    return {
-      module: ConfigModule,
-      providers: [{ provide: APP_CONFIG, useValue: config }],
-      exports: [APP_CONFIG],
-    };
-  }
-}

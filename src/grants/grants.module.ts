@@ -1,17 +1,20 @@
 import { Module } from '@nestjs/common';
-import { UsersModule } from '../users/users.module.js';
 import { GrantCleanupService } from './grant-cleanup.service.js';
-import { grantController } from './grant.controller.js';
+import { grantKindModule } from './grant-kind.module.js';
 import { GRANT_KINDS } from './grant-kinds.js';
 import { GrantRevocationModule } from './grant-revocation.module.js';
-import { GrantsService } from './grants.service.js';
+import { GrantsServiceModule } from './grants-service.module.js';
 import { RevokeGrantsController } from './revoke-grants.controller.js';
 
-/** The grant resources (authorization codes, access and refresh tokens), all from one core. */
+/**
+ * Every grant resource (authorization codes, access and refresh tokens: one module per kind, all
+ * from one core), revoke_grants, and the expired-grant cleanup (which needs the application's
+ * ScheduleModule).
+ */
 @Module({
-  imports: [UsersModule, GrantRevocationModule],
-  controllers: [...GRANT_KINDS.map(grantController), RevokeGrantsController],
-  providers: [GrantsService, GrantCleanupService],
-  exports: [GrantsService, GrantCleanupService],
+  imports: [...GRANT_KINDS.map(grantKindModule), GrantsServiceModule, GrantRevocationModule],
+  controllers: [RevokeGrantsController],
+  providers: [GrantCleanupService],
+  exports: [GrantsServiceModule, GrantCleanupService],
 })
 export class GrantsModule {}

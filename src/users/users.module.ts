@@ -1,18 +1,11 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { GrantRevocationModule } from '../grants/grant-revocation.module.js';
-import { User } from './user.entity.js';
 import { UsersController } from './users.controller.js';
-import { UsersService } from './users.service.js';
+import { UsersServiceModule } from './users-service.module.js';
 
-/**
- * `core/users/`. Revokes grants on deactivation through GrantRevocationModule (not GrantsModule,
- * which imports this module for the users nested in grants).
- */
+/** `core/users/`: the users API; exports UsersService. */
 @Module({
-  imports: [TypeOrmModule.forFeature([User]), GrantRevocationModule],
+  imports: [UsersServiceModule],
   controllers: [UsersController],
-  providers: [UsersService],
-  exports: [UsersService, TypeOrmModule],
+  exports: [UsersServiceModule],
 })
 export class UsersModule {}

@@ -1,4 +1,4 @@
-import { All, applyDecorators, SetMetadata } from '@nestjs/common';
+import { All, applyDecorators, SetMetadata, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiExcludeEndpoint,
@@ -7,20 +7,20 @@ import {
   ApiOperation,
 } from '@nestjs/swagger';
 import { GenericError } from '../errors/error.schemas.js';
+import { ErrorsFilter } from '../errors/errors.filter.js';
+import { ValidationPipe } from '../validation/validation.pipe.js';
+import { ACCESS_KEY, type AccessRule } from './access-rule.js';
+import { AuthGuard } from './auth.guard.js';
 
-export const ACCESS_KEY = 'grants-api:access';
+export { ACCESS_KEY, type AccessRule } from './access-rule.js';
 
-export interface AccessRule {
-  /** Public routes skip authentication entirely (health probes, the API schema). */
-  public?: boolean;
-  /**
-   * What an anonymous caller gets: the 403 "credentials were not provided" (lists, actions), or
-   * passage to the handler, whose visibility rule then answers 404 (authentik's detail routes).
-   */
-  anonymous?: 'forbidden' | 'pass';
-  /** A permission the caller must hold globally (e.g. `authentik_core.add_user`). */
-  permission?: string;
-}
+/**
+ * What a route of this API runs besides its handler: the contract's 400 bodies for its query and
+ * body, and the contract's bodies for every error it raises. Bound to the route, not globally, so
+ * that in a host application they govern our routes (and the host routes that use our
+ * decorators) and nothing else.
+ */
+const ApiRoute = () => applyDecorators(UsePipes(ValidationPipe), UseFilters(ErrorsFilter));
 
 export interface AccessOptions {
   operationId: string;
@@ -37,8 +37,9 @@ export interface AccessOptions {
 }
 
 /**
- * One decorator per route: who may call it, and its OpenAPI operation. The AuthGuard denies every
- * route that lacks it. Object-level permissions are checked where the rows are, in the services.
+ * One decorator per route: who may call it (the AuthGuard, bound to the route), its OpenAPI
+ * operation, and the contract's validation and error bodies. Object-level permissions are checked
+ * where the rows are, in the services.
  */
 export function Access(options: AccessOptions) {
   const rule: AccessRule = {
@@ -47,6 +48,8 @@ export function Access(options: AccessOptions) {
   };
   const decorators = [
     SetMetadata(ACCESS_KEY, rule),
+    UseGuards(AuthGuard),
+    ApiRoute(),
     ApiOperation({
       operationId: options.operationId,
       summary: options.summary,
@@ -60,8 +63,9 @@ export function Access(options: AccessOptions) {
   return applyDecorators(...decorators);
 }
 
-/** A route (or controller) anyone may call without credentials. */
-export const Public = () => SetMetadata(ACCESS_KEY, { public: true } satisfies AccessRule);
+/** A route (or controller) anyone may call without credentials; errors keep the contract's bodies. */
+export const Public = () =>
+  applyDecorators(SetMetadata(ACCESS_KEY, { public: true } satisfies AccessRule), ApiRoute());
 
 /**
  * The route that answers every method of `paths` (relative to the controller) with 405: declared

@@ -1,21 +1,32 @@
-import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { notAuthenticated, permissionDenied, tokenInvalid } from '../errors/api-errors.js';
-import { ACCESS_KEY, type AccessRule } from './access.decorator.js';
+import { accessRuleOf } from './access-rule.js';
+import { AUTHENTICATION_FAILURES, type AuthenticationFailures } from './authentication-failures.js';
 import { hasGlobalPermission, type Principal } from './principal.js';
 import { PrincipalService } from './principal.service.js';
 
 export type AuthenticatedRequest = Request & { principal?: Principal | null };
 
 /** The key of an `Authorization: Bearer <key>` header; undefined for no header or another scheme. */
-function bearerKey(header: string | undefined): string | undefined {
-  if (!header) return undefined;
+export function bearerKey(header: string | string[] | undefined): string | undefined {
+  if (typeof header !== 'string' || !header) return undefined;
   const match = /^bearer(?:\s+(.*))?$/i.exec(header.trim());
   return match ? (match[1] ?? '').trim() : undefined;
 }
 
-/** Authenticates the caller and applies the route's AccessRule; routes without one are denied. */
+/**
+ * Authenticates the caller and applies the route's AccessRule; routes without one are denied.
+ * `@Access` binds it to each route it decorates (see access.decorator.ts).
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   private readonly logger = new Logger('AuthGuard');
@@ -23,13 +34,13 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly principals: PrincipalService,
+    @Optional()
+    @Inject(AUTHENTICATION_FAILURES)
+    private readonly failures?: AuthenticationFailures,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const rule = accessRuleOf(this.reflector, context);
     if (!rule) {
       this.logger.error(
         `route without an @Access rule: ${context.getClass().name}.${context.getHandler().name}`,
@@ -49,7 +60,10 @@ export class AuthGuard implements CanActivate {
     }
     // An empty or malformed key is never looked up.
     const principal = key && !/\s/.test(key) ? await this.principals.fromApiKey(key) : null;
-    if (!principal) throw tokenInvalid();
+    if (!principal) {
+      await this.failures?.record(context);
+      throw tokenInvalid();
+    }
     if (rule.permission && !hasGlobalPermission(principal, rule.permission))
       throw permissionDenied();
     request.principal = principal;

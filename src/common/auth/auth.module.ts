@@ -1,11 +1,13 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { AuthGuard } from './auth.guard.js';
 import { PrincipalService } from './principal.service.js';
 
+/**
+ * Bearer authentication: resolves API keys to principals for the AuthGuard, which `@Access`
+ * binds to each route (never globally, so that a host application's own routes stay its own).
+ */
 @Global()
 @Module({
-  providers: [PrincipalService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [PrincipalService],
   exports: [PrincipalService],
 })
 export class AuthModule {}

@@ -15,14 +15,15 @@ export class PaginationSchema {
 
 const paginatedSchemas = new Map<string, Type<unknown>>();
 
-/** The OpenAPI component `name` of a page of `item`s: `{pagination, results}`. */
-export function paginatedSchema(item: Type<unknown>, name: string): Type<unknown> {
+/** The OpenAPI component `name` of a page of `item`s (objects when unnamed): `{pagination, results}`. */
+export function paginatedSchema(item: Type<unknown> | undefined, name: string): Type<unknown> {
   let schema = paginatedSchemas.get(name);
   if (!schema) {
     @ApiSchema({ name })
     class PaginatedList {
       @ApiProperty({ type: PaginationSchema }) pagination: PaginationSchema;
-      @ApiProperty({ type: [item] }) results: unknown[];
+      @ApiProperty(item ? { type: [item] } : { type: 'array', items: { type: 'object' } })
+      results: unknown[];
     }
     schema = PaginatedList;
     paginatedSchemas.set(name, schema);
@@ -31,7 +32,7 @@ export function paginatedSchema(item: Type<unknown>, name: string): Type<unknown
 }
 
 /** Documents a paginated list: 200 with the envelope, 400 with a ValidationError. */
-export function ApiPaginatedResponse(item: Type<unknown>, name: string) {
+export function ApiPaginatedResponse(item: Type<unknown> | undefined, name: string) {
   return applyDecorators(
     ApiOkResponse({ type: paginatedSchema(item, name), description: '' }),
     ApiBadRequestResponse({ type: ValidationError, description: '' }),
