@@ -166,6 +166,17 @@ describe.each(GRANT_KINDS)('$modelName list (§2, §4)', (kind) => {
       expect(res.body.pagination).toMatchObject({ current: 2, start_index: 6, end_index: 10 });
     });
 
+    it('reads page numbers and sizes with leading zeros or too many digits as Django does', async () => {
+      const padded = await get({ page: '00000000000000000000002', page_size: '0005' });
+      expect(padded.body.pagination).toMatchObject({ current: 2, start_index: 6, end_index: 10 });
+      // A size beyond the maximum clamps, however many digits it has.
+      const huge = await get({ page_size: '9223372036854775808' });
+      expect(huge.body.pagination).toMatchObject({ total_pages: 1, end_index: 25 });
+      const far = await get({ page: '99999999999999999999' });
+      expect(far.status).toBe(404);
+      expect(far.body).toEqual({ detail: 'Invalid page.' });
+    });
+
     it('ignores unknown parameters', async () => {
       const res = await get({ frobnicate: 'yes', 'filter[where]': 'x' });
       expect(res.status).toBe(200);

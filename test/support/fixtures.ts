@@ -6,6 +6,7 @@ import { sha256 } from '../../src/common/crypto/digest.js';
 import type { GrantKind } from '../../src/grants/grant-kind.js';
 import type { TokenIntent } from '../../src/tokens/token.entity.js';
 import type { UserType } from '../../src/users/user.entity.js';
+import { registerDigest, registerSecret } from './secret-registry.js';
 
 let sequence = 0;
 const next = () => `${++sequence}_${randomBytes(3).toString('hex')}`;
@@ -124,13 +125,15 @@ export class Fixtures {
     spec: { name?: string; clientId?: string; clientSecret?: string; redirectUris?: string } = {},
   ): Promise<number> {
     const suffix = next();
+    const clientSecret = spec.clientSecret ?? `secret_${suffix}_${randomBytes(16).toString('hex')}`;
+    registerSecret('OAuth2 client secret', clientSecret);
     const [{ id }] = await this.db.query(
       `INSERT INTO oauth2_providers (name, client_id, client_secret, redirect_uris)
        VALUES ($1, $2, $3, $4) RETURNING id`,
       [
         spec.name ?? `provider_${suffix}`,
         spec.clientId ?? `client_${suffix}`,
-        spec.clientSecret ?? `secret_${suffix}_${randomBytes(16).toString('hex')}`,
+        clientSecret,
         spec.redirectUris ?? 'https://app.example.com/callback',
       ],
     );
@@ -159,14 +162,19 @@ export class Fixtures {
     const digestColumn = kind.issuedToken ? 'token_digest' : 'code_digest';
     const extra = kind.issuedToken ? ', id_token, revoked, revoked_at' : '';
     const extraValues = kind.issuedToken ? ', $8, $9, $10' : '';
+    const value = randomBytes(32).toString('hex');
+    const nonce = `nonce-${next()}`;
+    registerSecret(`${kind.table} value`, value);
+    registerDigest(`${kind.table} digest`, sha256(value));
+    registerSecret(`${kind.table} nonce`, nonce);
     const parameters: unknown[] = [
       spec.provider,
       spec.user,
       spec.expires === undefined ? new Date(Date.now() + 60_000).toISOString() : spec.expires,
       spec.expiring ?? true,
       spec.scope ?? 'openid profile',
-      sha256(randomBytes(32).toString('hex')),
-      `nonce-${next()}`,
+      sha256(value),
+      nonce,
     ];
     if (kind.issuedToken) {
       parameters.push(
@@ -195,6 +203,7 @@ export class Fixtures {
     spec: { intent?: TokenIntent; expires?: string | null; expiring?: boolean } = {},
   ): Promise<string> {
     const key = randomBytes(24).toString('base64url');
+    registerSecret('API token key', key);
     await this.db.query(
       `INSERT INTO tokens (identifier, intent, user_id, expires, expiring, key_digest, key_ciphertext)
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,

@@ -3,14 +3,15 @@ import { isStorableIntegerPk, isUuid } from '../validation/primary-keys.js';
 import { hasGlobalPermission, objectPksWith, type Principal } from './principal.js';
 
 /**
- * How a table's keys look. Object permissions on keys of another shape name no row, and are kept
- * out of the SQL (where they would fail the cast).
+ * How a table's keys look. An object permission names the row whose key, as text, is exactly its
+ * object_pk (as authentik compares them, and as `hasPermissionOn` does): `01` or an upper-case
+ * UUID names no row. Other shapes are kept out of the SQL, where they would fail the cast.
  */
 const KEYS: Record<'integer' | 'bigint' | 'uuid', (pk: string) => number | string | undefined> = {
   integer: (pk) =>
-    /^\d{1,10}$/.test(pk) && isStorableIntegerPk(Number(pk)) ? Number(pk) : undefined,
-  bigint: (pk) => (/^\d{1,18}$/.test(pk) ? pk : undefined),
-  uuid: (pk) => (isUuid(pk) ? pk.toLowerCase() : undefined),
+    /^[1-9]\d{0,9}$/.test(pk) && isStorableIntegerPk(Number(pk)) ? Number(pk) : undefined,
+  bigint: (pk) => (/^[1-9]\d{0,17}$/.test(pk) ? pk : undefined),
+  uuid: (pk) => (isUuid(pk) && pk === pk.toLowerCase() ? pk : undefined),
 };
 
 export interface Visibility {

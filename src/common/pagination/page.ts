@@ -9,10 +9,20 @@ export interface PageWindow {
   offset: number;
 }
 
+/**
+ * ASCII digits read as Django's int() reads them (leading zeros allowed); Infinity for a number
+ * too large to be exact, which is beyond any page or size anyway; undefined for anything else.
+ */
+function wholeNumber(raw: string): number | undefined {
+  if (!/^\d+$/.test(raw)) return undefined;
+  const digits = raw.replace(/^0+(?=\d)/, '');
+  return digits.length > 15 ? Infinity : Number(digits);
+}
+
 export function parseRequestedPage(raw: string | undefined): RequestedPage {
   if (raw === undefined || raw === '') return 1;
   if (raw === 'last') return 'last';
-  return /^\d{1,15}$/.test(raw) ? Number(raw) : 'invalid';
+  return wholeNumber(raw) ?? 'invalid';
 }
 
 /** Never an error: missing, zero, negative or non-numeric sizes fall back; large ones clamp. */
@@ -21,9 +31,8 @@ export function parsePageSize(
   defaultSize: number,
   maxSize: number,
 ): number {
-  if (raw === undefined || !/^\d{1,15}$/.test(raw)) return defaultSize;
-  const size = Number(raw);
-  if (size === 0) return defaultSize;
+  const size = raw === undefined ? undefined : wholeNumber(raw);
+  if (size === undefined || size === 0) return defaultSize;
   return Math.min(size, maxSize);
 }
 
