@@ -90,7 +90,7 @@ class Environment {
   @IsInt({ message: 'DATABASE_CONNECT_TIMEOUT_MS must be an integer from 100 to 60000' })
   @Min(100, { message: 'DATABASE_CONNECT_TIMEOUT_MS must be an integer from 100 to 60000' })
   @Max(60_000, { message: 'DATABASE_CONNECT_TIMEOUT_MS must be an integer from 100 to 60000' })
-  DATABASE_CONNECT_TIMEOUT_MS = 1000;
+  DATABASE_CONNECT_TIMEOUT_MS = 2000;
 
   @Transform(toInt)
   @IsInt({ message: 'DATABASE_STATEMENT_TIMEOUT_MS must be an integer from 0 (off) to 3600000' })

@@ -1,6 +1,8 @@
 import path from 'node:path';
+import { DataSource } from 'typeorm';
 import { ConfigError, type AppConfig } from '../config/config.js';
 import { ensureSecretKey } from '../config/secret-key.js';
+import { buildDataSourceOptions, type DatabaseTuning } from './data-source-options.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
 
 export interface OpenedDatabase {
@@ -32,4 +34,23 @@ export async function resolveSecretKey(config: AppConfig): Promise<string> {
   if (config.databaseUrl)
     throw new ConfigError(['SECRET_KEY is required when DATABASE_URL is set']);
   return ensureSecretKey(config.dataDir);
+}
+
+/** The service's pool: the configured timeouts (see README.md, DATABASE_*_TIMEOUT_MS). */
+export function serviceDatabaseTuning(config: AppConfig): DatabaseTuning {
+  return { ...config.database };
+}
+
+/**
+ * Applies pending migrations on a short-lived connection of their own, without the service's
+ * statement timeout: rewriting a large table may take longer than any request should.
+ */
+export async function migrate(url: string): Promise<void> {
+  const dataSource = new DataSource(buildDataSourceOptions(url, { poolSize: 1 }));
+  await dataSource.initialize();
+  try {
+    await dataSource.runMigrations();
+  } finally {
+    await dataSource.destroy();
+  }
 }

@@ -21,6 +21,8 @@ export interface EmbeddedOptions {
   database: string;
   /** Delete the cluster's files on stop (test runs). */
   persistent?: boolean;
+  /** Default: a free one. A restart on the same port keeps the URL (fault tests). */
+  port?: number;
   onLog?: (message: string) => void;
 }
 
@@ -47,7 +49,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const directory = path.resolve(options.directory);
   await mkdir(path.dirname(directory), { recursive: true });
   const password = await clusterPassword(directory);
-  const port = await getPort({ host: '127.0.0.1' });
+  const port = options.port ?? (await getPort({ host: '127.0.0.1' }));
   const log = options.onLog ?? (() => undefined);
   const cluster = new EmbeddedPostgres({
     databaseDir: directory,

@@ -8,7 +8,6 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import getPort from 'get-port';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 const MAIN = path.resolve(process.cwd(), 'dist/src/main.js');
@@ -20,6 +19,8 @@ const SERVICE_VARIABLES = [
   'PORT',
   'HOST',
   'DATABASE_URL',
+  'DATABASE_CONNECT_TIMEOUT_MS',
+  'DATABASE_STATEMENT_TIMEOUT_MS',
   'DATA_DIR',
   'SECRET_KEY',
   'LOG_LEVEL',
@@ -49,7 +50,7 @@ interface Service {
 
 const services: Service[] = [];
 
-function start(env: Record<string, string>, port = 0): Service {
+function start(env: Record<string, string>): Service {
   const base = { ...process.env };
   for (const name of SERVICE_VARIABLES) delete base[name];
   const child = spawn(process.execPath, [MAIN], {
@@ -59,7 +60,7 @@ function start(env: Record<string, string>, port = 0): Service {
   });
   const service: Service = {
     child,
-    port,
+    port: 0,
     output: { stdout: '', stderr: '' },
     exit: null,
     exited: new Promise<Exit>((resolve) => {
@@ -95,13 +96,27 @@ async function exitWithin(service: Service, ms: number): Promise<Exit> {
   }
 }
 
-/** Polls /-/health/ready/ until it answers 200; fails if the process exits or `ms` pass first. */
+/** The port a service started with PORT=0 bound, from its "listening on" log line; 0 before. */
+function boundPort(service: Service): number {
+  return Number(/listening on http:\/\/[^\s/]+:(\d+)/.exec(service.output.stdout)?.[1] ?? 0);
+}
+
+/**
+ * Polls /-/health/ready/ until it answers 200; fails if the process exits or `ms` pass first. The
+ * services listen on PORT=0, a port of their own choosing: no other test's service can be on it.
+ */
 async function waitUntilReady(service: Service, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   let last = 'no answer';
   while (Date.now() < deadline) {
     if (service.exit)
       throw new Error(`service exited before it was ready\n${describeOutput(service)}`);
+    service.port ||= boundPort(service);
+    if (!service.port) {
+      last = 'not listening yet';
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      continue;
+    }
     try {
       const res = await fetch(`http://127.0.0.1:${service.port}/-/health/ready/`, {
         signal: AbortSignal.timeout(2_000),
@@ -216,19 +231,15 @@ describe('the built service (node dist/src/main.js)', () => {
 
     beforeAll(async () => {
       database = await createTestDatabase();
-      const port = await getPort({ host: '127.0.0.1' });
-      service = start(
-        {
-          DATABASE_URL: database.url,
-          SECRET_KEY,
-          HOST: '127.0.0.1',
-          PORT: String(port),
-          LOG_LEVEL: 'info',
-          DATA_DIR: dataDir,
-          BOOTSTRAP_TOKEN: token,
-        },
-        port,
-      );
+      service = start({
+        DATABASE_URL: database.url,
+        SECRET_KEY,
+        HOST: '127.0.0.1',
+        PORT: '0',
+        LOG_LEVEL: 'info',
+        DATA_DIR: dataDir,
+        BOOTSTRAP_TOKEN: token,
+      });
     });
     afterAll(async () => {
       await stopAll();
@@ -320,8 +331,7 @@ describe('the built service (node dist/src/main.js)', () => {
     });
 
     async function startEmbedded(env: Record<string, string> = {}): Promise<Service> {
-      const port = await getPort({ host: '127.0.0.1' });
-      return start({ DATA_DIR: embeddedDir, PORT: String(port), LOG_LEVEL: 'info', ...env }, port);
+      return start({ DATA_DIR: embeddedDir, PORT: '0', LOG_LEVEL: 'info', ...env });
     }
 
     async function stopAndCheckClusterGone(service: Service): Promise<void> {
@@ -379,6 +389,28 @@ describe('the built service (node dist/src/main.js)', () => {
       expect(res.status).toBe(200);
 
       await stopAndCheckClusterGone(service);
+    }, 120_000);
+
+    it('finishes starting, then stops cleanly, on a SIGTERM during start-up', async () => {
+      const service = await startEmbedded();
+      // The cluster is starting: the service's signal handlers are in place by then.
+      const deadline = Date.now() + 60_000;
+      while (!(await postmasterPid(clusterDir))) {
+        if (service.exit || Date.now() > deadline)
+          throw new Error(`the cluster did not start\n${describeOutput(service)}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const pid = (await postmasterPid(clusterDir))!;
+      postmaster = pid;
+      service.child.kill('SIGTERM');
+      const exit = await exitWithin(service, 60_000);
+      expect({ exit, stderr: service.output.stderr }).toEqual({
+        exit: { code: 0, signal: null },
+        stderr: '',
+      });
+      expect(existsSync(path.join(clusterDir, 'postmaster.pid'))).toBe(false);
+      expect(isRunning(pid)).toBe(false);
+      expect(postgresProcessesFor(clusterDir)).toEqual([]);
     }, 120_000);
   });
 });

@@ -23,7 +23,7 @@ describe('loadConfig', () => {
       httpAdapter: 'express',
       http: { bodyLimitBytes: 1_048_576, requestTimeoutMs: 30_000, corsOrigins: [] },
       databaseUrl: undefined,
-      database: { connectTimeoutMs: 1000, statementTimeoutMs: 5000 },
+      database: { connectTimeoutMs: 2000, statementTimeoutMs: 5000 },
       dataDir: './.data',
       secretKey: undefined,
       logLevel: 'info',
