@@ -1,6 +1,10 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { QueryFailedError } from 'typeorm';
+import {
+  QueryFailedError,
+  QueryRunnerAlreadyReleasedError,
+  QueryRunnerProviderAlreadyReleasedError,
+} from 'typeorm';
 import { Messages } from '../validation/messages.js';
 import { ApiError, serverError, serviceUnavailable, ValidationError } from './api-errors.js';
 import { fromHttpLayer } from './http-layer-errors.js';
@@ -27,11 +31,22 @@ const CONNECTION_ERROR_CODES = new Set([
 const CONNECTION_ERROR_MESSAGES =
   /timeout exceeded when trying to connect|Connection terminated|Query read timeout|is not queryable|Cannot use a pool after calling end/i;
 
-function isDatabaseUnavailable(error: unknown): boolean {
+/**
+ * TypeORM releases a query runner whose connection died, between two statements of a transaction
+ * say; the transaction's next statement then fails with one of these, not with the driver's error.
+ */
+const RELEASED_RUNNER_ERRORS = [
+  QueryRunnerAlreadyReleasedError,
+  QueryRunnerProviderAlreadyReleasedError,
+];
+
+/** Errors that mean the database is unreachable or gave up: answered 503. */
+export function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08'))) {
     return true; // class 08: connection exception
   }
+  if (RELEASED_RUNNER_ERRORS.some((type) => error instanceof type)) return true;
   const message = error instanceof Error ? error.message : '';
   return CONNECTION_ERROR_MESSAGES.test(message);
 }
