@@ -30,6 +30,24 @@ const UNAVAILABLE = JSON.stringify({ detail: 'Service temporarily unavailable.' 
  * Node's own `server.close()` is not used: it destroys connections it deems idle, including one
  * whose answer is complete but still buffered for a slow reader, which would lose its tail.
  */
+/**
+ * Closes a connection whose answers are all with the OS in stages (RFC 9112 §9.6): the write side
+ * first, then the whole once the client closes its side (or the drain's cut-off). Closing at once
+ * would let a request already on its way make the OS answer with a reset, which can erase the end
+ * of the last answer before the client has read it. What still arrives is read and dropped.
+ */
+function closeInStages(socket: Socket): void {
+  socket.removeAllListeners('data');
+  socket.on('data', () => undefined);
+  if (socket.readableEnded) {
+    socket.destroySoon();
+    return;
+  }
+  socket.once('end', () => socket.destroy());
+  socket.end();
+  socket.resume();
+}
+
 function drainable(server: Server) {
   let draining = false;
   /** Per connection, the answers not yet handed to the OS. */
@@ -50,7 +68,7 @@ function drainable(server: Server) {
       if (!pending.has(socket)) return;
       const left = pending.get(socket)! - 1;
       pending.set(socket, left);
-      if (draining && left === 0) socket.destroySoon();
+      if (draining && left === 0) closeInStages(socket);
     });
     if (draining) {
       response.writeHead(503, {
@@ -73,7 +91,7 @@ function drainable(server: Server) {
     for (const response of responses) {
       if (!response.headersSent) response.setHeader('Connection', 'close');
     }
-    for (const [socket, answers] of pending) if (answers === 0) socket.destroySoon();
+    for (const [socket, answers] of pending) if (answers === 0) closeInStages(socket);
     const cutOff = setTimeout(() => {
       for (const socket of pending.keys()) socket.destroy();
     }, DRAIN_LIMIT_MS);

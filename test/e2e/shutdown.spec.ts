@@ -223,7 +223,7 @@ function slowKeptAliveReads(
   service: Service,
   paths: [string, string],
   between: () => Promise<void>,
-): Promise<RawResponse[]> {
+): Promise<SlowReads> {
   const get = (pathname: string) =>
     `GET ${pathname} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`;
   return new Promise((resolve, reject) => {
@@ -238,15 +238,23 @@ function slowKeptAliveReads(
       }, reject);
     });
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.once('error', reject);
+    // The second request may meet a connection the server has closed: that is an answer too.
+    let error: string | null = null;
+    socket.once('error', (cause: NodeJS.ErrnoException) => (error = cause.code ?? String(cause)));
     socket.once('close', () => {
       try {
-        resolve(parseResponses(Buffer.concat(chunks)));
-      } catch (error) {
-        reject(error instanceof Error ? error : new Error(String(error)));
+        resolve({ responses: parseResponses(Buffer.concat(chunks)), error });
+      } catch (cause) {
+        reject(cause instanceof Error ? cause : new Error(String(cause)));
       }
     });
   });
+}
+
+interface SlowReads {
+  responses: RawResponse[];
+  /** The socket error the reader saw, if any (the server closed the idle connection). */
+  error: string | null;
 }
 
 /** Resolves with the error code of a fresh TCP connection to the port (null: it connected). */
@@ -287,7 +295,7 @@ interface ShutdownRun {
   exit: { code: number | null; signal: NodeJS.Signals | null; at: number };
   outcomes: Outcome[];
   upload: { status: number | undefined; text: string };
-  reads: RawResponse[];
+  reads: SlowReads;
   afterSignal: string | null;
 }
 
@@ -380,12 +388,25 @@ function checkRun(run: ShutdownRun, service: Service, pageSize: number): void {
     'authorization_codes',
     'refresh_tokens',
   ]);
-  // Read slowly: whole. The next request on that connection, sent after the signal: 503, closed.
-  expect(run.reads.map((r) => r.status)).toEqual([200, 503]);
-  const page = JSON.parse(run.reads[0]!.body) as { results: unknown[] };
+  // Read slowly: whole, and the connection closed after it. The next request on that connection,
+  // sent after the signal: a 503 with `Connection: close` while the first answer was still being
+  // handed to the OS; once the kernel had all of it (its buffers grow to megabytes), the
+  // connection was idle at the signal and is closed, so the request meets a closed socket.
+  const [first, second, ...more] = run.reads.responses;
+  expect(first?.status).toBe(200);
+  const page = JSON.parse(first!.body) as { results: unknown[] };
   expect(page.results.length).toBe(pageSize);
-  expect(JSON.parse(run.reads[1]!.body)).toEqual(UNAVAILABLE);
-  expect(run.reads[1]!.headers.connection).toBe('close');
+  expect(more).toEqual([]);
+  if (second) {
+    expect({ status: second.status, body: JSON.parse(second.body) as unknown }).toEqual({
+      status: 503,
+      body: UNAVAILABLE,
+    });
+    expect(second.headers.connection).toBe('close');
+    expect(run.reads.error).toBeNull();
+  } else {
+    expect(['ECONNRESET', 'EPIPE', null]).toContain(run.reads.error);
+  }
 
   // New connections after the signal are refused.
   expect(run.afterSignal).toBe('ECONNREFUSED');
@@ -467,9 +488,7 @@ describe('SIGTERM under load, embedded PostgreSQL (issue 7 §5)', () => {
   });
 });
 
-// Express only: on Node 24 a Fastify server reset a connection during the drain (read
-// ECONNRESET, CI pass 2 of 2026-11-30); RELIABILITY.md §5 records it as open.
-describe.each(['express'])('SIGTERM under load, DATABASE_URL, %s (issue 7 §5)', (adapter) => {
+describe.each(['express', 'fastify'])('SIGTERM under load, DATABASE_URL, %s (issue 7 §5)', (adapter) => {
   const PAGE_SIZE = 2_000;
   let database: TestDatabase;
   let service: Service;
