@@ -15,8 +15,15 @@ export class MemoryRateLimitStore implements RateLimitStore, OnApplicationShutdo
     const expiries = (this.expiries.get(key) ?? []).filter((expiry) => expiry > now);
     const allowed = expiries.length < limit;
     if (allowed) expiries.push(now + windowMs);
-    this.expiries.set(key, expiries);
+    // A key with nothing counted (a zero-cost check, say) holds no entry.
+    if (expiries.length > 0) this.expiries.set(key, expiries);
+    else this.expiries.delete(key);
     return { allowed, counted: expiries.length, resetMs: (expiries[0] ?? now) - now };
+  }
+
+  /** How many keys are held: what the store costs in memory. */
+  get size(): number {
+    return this.expiries.size;
   }
 
   onApplicationShutdown(): void {
@@ -27,7 +34,7 @@ export class MemoryRateLimitStore implements RateLimitStore, OnApplicationShutdo
   private sweep(): void {
     const now = Date.now();
     for (const [key, expiries] of this.expiries) {
-      if (expiries[expiries.length - 1]! <= now) this.expiries.delete(key);
+      if (expiries.length === 0 || expiries[expiries.length - 1]! <= now) this.expiries.delete(key);
     }
   }
 }
