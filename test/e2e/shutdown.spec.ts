@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { seedDatabase } from '../../src/seed/generate.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { withoutRuntimeWarnings } from '../support/runtime-warnings.js';
 
 const ROOT = process.cwd();
 const MAIN = path.resolve(ROOT, 'dist/src/main.js');
@@ -374,7 +375,11 @@ async function shutDownUnderLoad(service: Service, pageSize: number): Promise<Sh
 
 /** The guarantees of §5 on one run. */
 function checkRun(run: ShutdownRun, service: Service, pageSize: number): void {
-  expect({ exit: run.exit.code, signal: run.exit.signal, stderr: service.stderr }).toEqual({
+  expect({
+    exit: run.exit.code,
+    signal: run.exit.signal,
+    stderr: withoutRuntimeWarnings(service.stderr),
+  }).toEqual({
     exit: 0,
     signal: null,
     stderr: '',
@@ -488,40 +493,43 @@ describe('SIGTERM under load, embedded PostgreSQL (issue 7 §5)', () => {
   });
 });
 
-describe.each(['express', 'fastify'])('SIGTERM under load, DATABASE_URL, %s (issue 7 §5)', (adapter) => {
-  const PAGE_SIZE = 2_000;
-  let database: TestDatabase;
-  let service: Service;
+describe.each(['express', 'fastify'])(
+  'SIGTERM under load, DATABASE_URL, %s (issue 7 §5)',
+  (adapter) => {
+    const PAGE_SIZE = 2_000;
+    let database: TestDatabase;
+    let service: Service;
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    await seedDatabase(database.dataSource, {
-      users: 50,
-      groups: 3,
-      providers: 2,
-      codes: PAGE_SIZE + 500,
-      accessTokens: 0,
-      refreshTokens: 500,
-      expiredRatio: 0.2,
-      seed: 5,
+    beforeAll(async () => {
+      database = await createTestDatabase();
+      await seedDatabase(database.dataSource, {
+        users: 50,
+        groups: 3,
+        providers: 2,
+        codes: PAGE_SIZE + 500,
+        accessTokens: 0,
+        refreshTokens: 500,
+        expiredRatio: 0.2,
+        seed: 5,
+      });
+      service = start({
+        DATABASE_URL: database.url,
+        SECRET_KEY,
+        MIGRATE_ON_START: 'false',
+        HTTP_ADAPTER: adapter,
+        PAGINATION_MAX_PAGE_SIZE: String(PAGE_SIZE),
+      });
+      await waitUntilReady(service);
+    }, 120_000);
+
+    afterAll(async () => {
+      service?.child.kill('SIGKILL');
+      await database?.drop();
     });
-    service = start({
-      DATABASE_URL: database.url,
-      SECRET_KEY,
-      MIGRATE_ON_START: 'false',
-      HTTP_ADAPTER: adapter,
-      PAGINATION_MAX_PAGE_SIZE: String(PAGE_SIZE),
-    });
-    await waitUntilReady(service);
-  }, 120_000);
 
-  afterAll(async () => {
-    service?.child.kill('SIGKILL');
-    await database?.drop();
-  });
-
-  it('drains and exits with 0 within 10 s', async () => {
-    const run = await shutDownUnderLoad(service, PAGE_SIZE);
-    checkRun(run, service, PAGE_SIZE);
-  }, 60_000);
-});
+    it('drains and exits with 0 within 10 s', async () => {
+      const run = await shutDownUnderLoad(service, PAGE_SIZE);
+      checkRun(run, service, PAGE_SIZE);
+    }, 60_000);
+  },
+);
