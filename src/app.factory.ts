@@ -32,6 +32,8 @@ export async function createApp(
     exclude: [
       { path: '-/health/live', method: RequestMethod.GET },
       { path: '-/health/ready', method: RequestMethod.GET },
+      // The sign-in page (src/sign-in) is at authentik's path, outside the API.
+      { path: 'if/flow/sign-in/:uid', method: RequestMethod.ALL },
     ],
   });
   mountOpenApi(app, buildOpenApiDocument(app, VERSION));

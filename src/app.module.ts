@@ -10,6 +10,9 @@ import { buildDataSourceOptions, type DatabaseTuning } from './database/data-sou
 import { GrantsApiModule } from './grants-api.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { OidcModule } from './oidc/oidc.module.js';
+import { SignInModule } from './sign-in/sign-in.module.js';
+import { SigningKeysModule } from './signing-keys/signing-keys.module.js';
 
 /**
  * The standalone service: GrantsApiModule on the application's own connection, plus what only
@@ -37,6 +40,9 @@ export class AppModule {
         // The whole configuration is the module's APP_CONFIG: rate limits read theirs there too.
         GrantsApiModule.forRoot({ ...config, dataSource: 'default', routePrefix: '' }),
         HealthModule,
+        SignInModule,
+        SigningKeysModule,
+        OidcModule,
       ],
       providers: [
         // Every route here is ours: one without an access rule is refused, and every error,

@@ -4,6 +4,7 @@ import { ExpiringGrant } from '../grants/expiring-grant.entity.js';
 @Entity('authorization_codes')
 @Index('authorization_codes_provider_expires_idx', ['providerId', 'expires', 'id'])
 @Index('authorization_codes_user_provider_expires_idx', ['userId', 'providerId', 'expires', 'id'])
+@Index('authorization_codes_grant_id_idx', ['grantId'])
 // Ordering by expiry, and the expired-grant cleanup's range scans.
 @Index('authorization_codes_expires_idx', ['expires', 'id'])
 export class AuthorizationCode extends ExpiringGrant {

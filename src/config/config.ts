@@ -200,6 +200,14 @@ class Environment {
     { message: TRUST_PROXY_MESSAGE },
   )
   TRUST_PROXY = 'false';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/?#]+\/?$/i, {
+    message:
+      'PUBLIC_URL must be the origin clients reach the service at, such as https://sso.example.com',
+  })
+  PUBLIC_URL?: string;
 }
 
 /**
@@ -282,6 +290,11 @@ export interface AppConfig {
   };
   /** Who may set X-Forwarded-For: false, a hop count, or proxy addresses/subnets (proxy-addr). */
   trustProxy: TrustProxy;
+  /**
+   * Where clients reach the service (`https://sso.example.com`): the OAuth2 issuers and endpoint
+   * URLs are built on it. Unset: on each request's own origin.
+   */
+  publicUrl?: string;
 }
 
 export type TrustProxy = false | number | string[];
@@ -321,6 +334,7 @@ const ENV_KEYS = [
   'REDIS_URL',
   'RATE_LIMIT_REDIS_PREFIX',
   'TRUST_PROXY',
+  'PUBLIC_URL',
 ] as const;
 
 /** Validates the environment and returns the typed configuration, or throws a ConfigError. */
@@ -380,6 +394,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       redisKeyPrefix: parsed.RATE_LIMIT_REDIS_PREFIX,
     },
     trustProxy: parseTrustProxy(parsed.TRUST_PROXY)!,
+    publicUrl: parsed.PUBLIC_URL?.replace(/\/$/, ''),
   };
 }
 

@@ -7,6 +7,7 @@ import { OAuth2Provider } from '../oauth2-providers/oauth2-provider.entity.js';
 import { RefreshToken } from '../refresh-tokens/refresh-token.entity.js';
 import { Role } from '../rbac/role.entity.js';
 import { RolePermission } from '../rbac/role-permission.entity.js';
+import { CertificateKeyPair } from '../signing-keys/certificate-key-pair.entity.js';
 import { Token } from '../tokens/token.entity.js';
 import { User } from '../users/user.entity.js';
 
@@ -22,4 +23,5 @@ export const ENTITIES = [
   RefreshToken,
   Token,
   Install,
+  CertificateKeyPair,
 ];

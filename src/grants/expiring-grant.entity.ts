@@ -48,4 +48,12 @@ export abstract class ExpiringGrant {
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
+
+  /** The OAuth2/OIDC engine's grant: what one authorization produced (src/oidc). */
+  @Column({ name: 'grant_id', type: 'text', nullable: true })
+  grantId: string | null;
+
+  /** The engine's model payload, without the value itself; only the engine reads it. */
+  @Column({ name: 'engine_payload', type: 'jsonb', nullable: true, select: false })
+  enginePayload: Record<string, unknown> | null;
 }

@@ -14,6 +14,8 @@ export interface CleanupReport {
   refresh_tokens: number;
   /** Revoked refresh tokens past the retention window. */
   revoked_refresh_tokens: number;
+  /** The OAuth2/OIDC engine's expired records: sessions, interactions, grants, exchanged codes. */
+  oidc_records: number;
   /** DELETE statements run, each removing at most one batch. */
   batches: number;
 }
@@ -23,7 +25,13 @@ export interface CleanupReport {
  * batch; the partial indexes on expires / revoked_at find the rows without scanning the tables.
  * Expired refresh tokens that were revoked stay until their retention ends (replay detection).
  */
-const PASSES: { key: Exclude<keyof CleanupReport, 'batches'>; table: string; where: string }[] = [
+const PASSES: {
+  key: Exclude<keyof CleanupReport, 'batches'>;
+  table: string;
+  where: string;
+  /** The primary key's columns, which the batch is selected by. */
+  pk?: string;
+}[] = [
   {
     key: 'authorization_codes',
     table: 'authorization_codes',
@@ -40,6 +48,8 @@ const PASSES: { key: Exclude<keyof CleanupReport, 'batches'>; table: string; whe
     table: 'refresh_tokens',
     where: 'revoked AND revoked_at < now() - make_interval(days => $2)',
   },
+  // Exchanged codes are kept there until their expiry (replay detection), then go too.
+  { key: 'oidc_records', table: 'oidc_records', where: 'expires_at < now()', pk: 'model, id' },
 ];
 
 /**
@@ -96,12 +106,14 @@ export class GrantCleanupService implements OnApplicationBootstrap {
       access_tokens: 0,
       refresh_tokens: 0,
       revoked_refresh_tokens: 0,
+      oidc_records: 0,
       batches: 0,
     };
     for (const pass of PASSES) {
       const usesRetention = pass.where.includes('$2');
-      const sql = `DELETE FROM ${pass.table} WHERE id IN (
-        SELECT id FROM ${pass.table} WHERE ${pass.where} LIMIT $1)`;
+      const pk = pass.pk ?? 'id';
+      const sql = `DELETE FROM ${pass.table} WHERE (${pk}) IN (
+        SELECT ${pk} FROM ${pass.table} WHERE ${pass.where} LIMIT $1)`;
       for (;;) {
         const [, deleted] = (await runner.query(
           sql,

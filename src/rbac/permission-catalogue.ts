@@ -1,5 +1,6 @@
 import {
   CORE_APP,
+  CRYPTO_APP,
   Models,
   OAUTH2_APP,
   Permissions,
@@ -65,12 +66,17 @@ const MODEL_FACTS: Record<ModelKey, ModelFacts> = {
     verboseName: 'OAuth2 Refresh Token',
     objects: { table: 'refresh_tokens', column: 'id', key: 'integer' },
   },
+  certificateKeyPair: {
+    verboseName: 'Certificate-Key Pair',
+    objects: { table: 'certificate_key_pairs', column: 'id', key: 'uuid' },
+  },
 };
 
 const APP_VERBOSE_NAMES: Record<string, string> = {
   [CORE_APP]: 'authentik Core',
   [RBAC_APP]: 'authentik RBAC',
   [OAUTH2_APP]: 'authentik Providers.OAuth2',
+  [CRYPTO_APP]: 'authentik Crypto',
 };
 
 /** Django creates them in this order. */
@@ -124,6 +130,7 @@ const ENTRIES: readonly Entry[] = [
   extraEntry('group', Permissions.removeUserFromGroup, 'Remove user from group'),
   extraEntry('group', Permissions.enableGroupSuperuser, 'Enable superuser status'),
   extraEntry('group', Permissions.disableGroupSuperuser, 'Disable superuser status'),
+  ...modelEntries('certificateKeyPair'),
 ];
 
 export const PERMISSION_CATALOGUE: readonly CataloguedPermission[] = ENTRIES.map(

@@ -55,8 +55,9 @@ describe('expired-grant cleanup', () => {
       access_tokens: 40,
       refresh_tokens: 20,
       revoked_refresh_tokens: 0,
+      oidc_records: 0,
       // 1000 + 1000 + 493 for the codes, one statement for each other pass.
-      batches: 6,
+      batches: 7,
     });
     expect(await count('authorization_codes')).toBe(307);
     expect(await count('access_tokens')).toBe(10);
@@ -66,8 +67,27 @@ describe('expired-grant cleanup', () => {
       access_tokens: 0,
       refresh_tokens: 0,
       revoked_refresh_tokens: 0,
-      batches: 4,
+      oidc_records: 0,
+      batches: 5,
     });
+  });
+
+  it("deletes the OIDC engine's expired records and keeps the live ones", async () => {
+    for (const [id, expires] of [
+      ['old-session', PAST],
+      ['old-code', PAST],
+      ['live-session', FUTURE],
+    ]) {
+      await t.fixtures.db.query(
+        `INSERT INTO oidc_records (model, id, provider_id, payload, expires_at)
+         VALUES ($1, $2, $3, '{}', ${expires})`,
+        [id.endsWith('code') ? 'AuthorizationCode' : 'Session', id, provider],
+      );
+    }
+    expect(await cleanup().run()).toMatchObject({ oidc_records: 2 });
+    expect(await t.fixtures.db.query('SELECT id FROM oidc_records')).toEqual([
+      { id: 'live-session' },
+    ]);
   });
 
   it('keeps revoked refresh tokens for the retention window, expired or not', async () => {

@@ -441,7 +441,7 @@ describe('rbac', () => {
       // 9 models × view/add/change/delete, plus reset_user_password, view_token_key,
       // assign_role_permissions, unassign_role_permissions, add_user_to_group,
       // remove_user_from_group, enable_group_superuser and disable_group_superuser.
-      expect(res.body.pagination.count).toBe(44);
+      expect(res.body.pagination.count).toBe(48);
       const codenames = res.body.results.map(
         (p: { app_label: string; codename: string }) => `${p.app_label}.${p.codename}`,
       );
@@ -552,7 +552,7 @@ describe('rbac', () => {
       const none = await get({ codename: 'view_token', content_type__app_label: 'authentik_rbac' });
       expect(none.body.pagination.count).toBe(0);
       const empty = await get({ codename: '', content_type__model: '' });
-      expect(empty.body.pagination.count).toBe(44);
+      expect(empty.body.pagination.count).toBe(48);
     });
 
     it('orders by name by default, by codename or id on request', async () => {

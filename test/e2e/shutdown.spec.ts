@@ -18,7 +18,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { seedDatabase } from '../../src/seed/generate.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { withoutRuntimeWarnings } from '../support/runtime-warnings.js';
 
 const ROOT = process.cwd();
 const MAIN = path.resolve(ROOT, 'dist/src/main.js');
@@ -378,7 +377,7 @@ function checkRun(run: ShutdownRun, service: Service, pageSize: number): void {
   expect({
     exit: run.exit.code,
     signal: run.exit.signal,
-    stderr: withoutRuntimeWarnings(service.stderr),
+    stderr: service.stderr,
   }).toEqual({
     exit: 0,
     signal: null,

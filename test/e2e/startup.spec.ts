@@ -9,7 +9,6 @@ import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { withoutRuntimeWarnings } from '../support/runtime-warnings.js';
 
 const MAIN = path.resolve(process.cwd(), 'dist/src/main.js');
 const SECRET_KEY = 'startup-test-secret-key-0123456789-abcdefgh';
@@ -278,7 +277,7 @@ describe('the built service (node dist/src/main.js)', () => {
       expect(service.exit).toBeNull();
       service.child.kill('SIGTERM');
       const exit = await exitWithin(service, 20_000);
-      expect({ exit, stderr: withoutRuntimeWarnings(service.output.stderr) }).toEqual({
+      expect({ exit, stderr: service.output.stderr }).toEqual({
         exit: { code: 0, signal: null },
         stderr: '',
       });
@@ -344,7 +343,7 @@ describe('the built service (node dist/src/main.js)', () => {
 
       service.child.kill('SIGTERM');
       const exit = await exitWithin(service, 30_000);
-      expect({ exit, stderr: withoutRuntimeWarnings(service.output.stderr) }).toEqual({
+      expect({ exit, stderr: service.output.stderr }).toEqual({
         exit: { code: 0, signal: null },
         stderr: '',
       });
@@ -405,7 +404,7 @@ describe('the built service (node dist/src/main.js)', () => {
       postmaster = pid;
       service.child.kill('SIGTERM');
       const exit = await exitWithin(service, 60_000);
-      expect({ exit, stderr: withoutRuntimeWarnings(service.output.stderr) }).toEqual({
+      expect({ exit, stderr: service.output.stderr }).toEqual({
         exit: { code: 0, signal: null },
         stderr: '',
       });

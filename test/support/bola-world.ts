@@ -166,7 +166,8 @@ export interface BuiltWorld {
 
 const TABLES =
   'authorization_codes, access_tokens, refresh_tokens, tokens, user_roles, group_roles, ' +
-  'user_groups, role_permissions, roles, applications, users, groups, oauth2_providers';
+  'user_groups, role_permissions, roles, applications, users, groups, oauth2_providers, ' +
+  'oidc_records';
 
 /** Empties the database and creates `spec` in it; returns the ids and the oracle's view of it. */
 export async function buildWorld(fixtures: Fixtures, spec: WorldSpec): Promise<BuiltWorld> {

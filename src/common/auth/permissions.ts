@@ -2,6 +2,7 @@
 export const OAUTH2_APP = 'authentik_providers_oauth2';
 export const CORE_APP = 'authentik_core';
 export const RBAC_APP = 'authentik_rbac';
+export const CRYPTO_APP = 'authentik_crypto';
 
 export const permission = (appLabel: string, codename: string) => `${appLabel}.${codename}`;
 
@@ -23,6 +24,7 @@ export const Models = {
   authorizationCode: { appLabel: OAUTH2_APP, model: 'authorizationcode' },
   accessToken: { appLabel: OAUTH2_APP, model: 'accesstoken' },
   refreshToken: { appLabel: OAUTH2_APP, model: 'refreshtoken' },
+  certificateKeyPair: { appLabel: CRYPTO_APP, model: 'certificatekeypair' },
 } as const satisfies Record<string, PermissionModel>;
 
 /** `<app_label>.<verb>_<model>`, e.g. `authentik_core.add_user`. */
@@ -45,6 +47,7 @@ export const Permissions = {
   deleteAccessToken: modelPermission('delete', Models.accessToken),
   viewRefreshToken: modelPermission('view', Models.refreshToken),
   deleteRefreshToken: modelPermission('delete', Models.refreshToken),
+  viewCertificateKeyPair: modelPermission('view', Models.certificateKeyPair),
 
   // authentik's permissions beyond the model permissions (its models' Meta.permissions).
   /** Read another user's API token key back. */

@@ -6,8 +6,34 @@ import { APP_CONFIG } from '../../config/config.module.js';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-function deriveKey(secretKey: string, purpose: string): Buffer {
+/** A 256-bit key of its own for each purpose: one leaked derived key opens nothing else. */
+export function deriveKey(secretKey: string, purpose: string): Buffer {
   return Buffer.from(hkdfSync('sha256', secretKey, 'grants-api', purpose, 32));
+}
+
+/**
+ * AES-256-GCM: iv ‖ tag ‖ ciphertext. `context` (optional associated data) binds the sealed value
+ * to what it belongs to, so that it cannot be moved to another row unnoticed.
+ */
+export function seal(key: Buffer, plaintext: string, context?: string): Buffer {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  if (context !== undefined) cipher.setAAD(Buffer.from(context, 'utf8'));
+  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), body]);
+}
+
+/** Opens what `seal` sealed; throws when the key, the context or the bytes differ. */
+export function open(key: Buffer, sealed: Buffer, context?: string): string {
+  const iv = sealed.subarray(0, IV_BYTES);
+  const tag = sealed.subarray(IV_BYTES, IV_BYTES + TAG_BYTES);
+  const decipher = createDecipheriv('aes-256-gcm', key, iv);
+  decipher.setAuthTag(tag);
+  if (context !== undefined) decipher.setAAD(Buffer.from(context, 'utf8'));
+  return Buffer.concat([
+    decipher.update(sealed.subarray(IV_BYTES + TAG_BYTES)),
+    decipher.final(),
+  ]).toString('utf8');
 }
 
 /**
@@ -29,20 +55,10 @@ export class SecretBox {
   }
 
   encrypt(plaintext: string): Buffer {
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.encryptionKey, iv);
-    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return Buffer.concat([iv, cipher.getAuthTag(), body]);
+    return seal(this.encryptionKey, plaintext);
   }
 
   decrypt(sealed: Buffer): string {
-    const iv = sealed.subarray(0, IV_BYTES);
-    const tag = sealed.subarray(IV_BYTES, IV_BYTES + TAG_BYTES);
-    const decipher = createDecipheriv('aes-256-gcm', this.encryptionKey, iv);
-    decipher.setAuthTag(tag);
-    return Buffer.concat([
-      decipher.update(sealed.subarray(IV_BYTES + TAG_BYTES)),
-      decipher.final(),
-    ]).toString('utf8');
+    return open(this.encryptionKey, sealed);
   }
 }

@@ -6,6 +6,7 @@ import type { AppConfig } from '../../config/config.js';
 import type { DetailError } from '../errors/api-errors.js';
 import { installExpressFallbacks } from '../errors/express-fallbacks.js';
 import { answerClientError, payloadTooLarge } from '../errors/http-layer-errors.js';
+import { oidcExpressMiddleware } from '../../oidc/oidc-http.js';
 import { corsOptions, setResponseHeaders, startRequestTimer } from './http-hardening.js';
 
 /** The bodies Express reads (below); others are never read, whatever their size. */
@@ -37,6 +38,8 @@ export async function createExpressApp(
     }
     next();
   });
+  // The OAuth2/OIDC engine's paths: it reads its own bodies, so before the parsers.
+  app.use(oidcExpressMiddleware(app));
   // Not strict: a body like `42` reaches the validation pipe, which answers it as DRF does.
   // Compressed bodies are refused (415) rather than inflated: no decompression bombs.
   app.useBodyParser('json', { limit, strict: false, inflate: false });

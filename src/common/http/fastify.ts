@@ -7,6 +7,7 @@ import type { FastifyInstance, RouteOptions } from 'fastify';
 import qs from 'qs';
 import type { AppConfig } from '../../config/config.js';
 import { noteRoute, requestIdOf } from '../../logging/logging.module.js';
+import { oidcFastifyHook } from '../../oidc/oidc-http.js';
 import { answerFrameworkError } from '../errors/fastify-fallbacks.js';
 import { answerClientError, fromHttpLayer } from '../errors/http-layer-errors.js';
 import { corsOptions, isApiPath, setResponseHeaders, startRequestTimer } from './http-hardening.js';
@@ -53,6 +54,8 @@ export async function createFastifyApp(
     });
     done();
   });
+  // The OAuth2/OIDC engine's paths, answered before Fastify reads (and parses) the body.
+  fastify.addHook('onRequest', oidcFastifyHook(app, config.http.requestTimeoutMs));
   // As on Express: `no-store` on the API even where @fastify/static (Swagger UI's assets) would
   // set its own Cache-Control, and text sent as a string names its charset.
   fastify.addHook('onSend', (request, reply, payload, done) => {
