@@ -13,6 +13,13 @@ type GrantModel = keyof typeof GRANT_TABLES;
 
 const isGrantModel = (name: string): name is GrantModel => Object.hasOwn(GRANT_TABLES, name);
 
+/**
+ * Models every instance reads alike (provider_id NULL): the browser's session, so that a user
+ * signed in to one application is signed in to all of them (single sign-on, as in authentik),
+ * and signing out at one application's end-session signs out of all.
+ */
+const SHARED_MODELS = new Set(['Session']);
+
 /** What the Client model's metadata is built from (src/oidc/oidc-client.ts). */
 export type ClientMetadataSource = (clientId: string) => Promise<AdapterPayload | undefined>;
 
@@ -54,6 +61,11 @@ export class OidcAdapter implements Adapter {
     return this.context.dataSource;
   }
 
+  /** The provider_id of this model's oidc_records rows: null for the shared models. */
+  private get recordScope(): number | null {
+    return SHARED_MODELS.has(this.model) ? null : this.providerId;
+  }
+
   private get providerId(): number {
     if (this.context.providerId === null) {
       // The fallback instance answers requests for unknown clients: it never issues anything.
@@ -75,7 +87,7 @@ export class OidcAdapter implements Adapter {
       [
         this.model,
         id,
-        this.providerId,
+        this.recordScope,
         storable(payload),
         text(payload.grantId),
         text(payload.uid),
@@ -91,8 +103,8 @@ export class OidcAdapter implements Adapter {
     if (isGrantModel(this.model)) return this.findGrant(this.model, id);
     const [row] = await this.db.query(
       `SELECT payload, consumed_at FROM oidc_records
-       WHERE model = $1 AND id = $2 AND provider_id = $3 AND (expires_at IS NULL OR expires_at > now())`,
-      [this.model, id, this.providerId],
+       WHERE model = $1 AND id = $2 AND provider_id IS NOT DISTINCT FROM $3 AND (expires_at IS NULL OR expires_at > now())`,
+      [this.model, id, this.recordScope],
     );
     return row ? this.restore(id, row.payload, row.consumed_at) : undefined;
   }
@@ -101,8 +113,8 @@ export class OidcAdapter implements Adapter {
     if (this.context.providerId === null || !storableText(uid)) return undefined;
     const [row] = await this.db.query(
       `SELECT id, payload, consumed_at FROM oidc_records
-       WHERE model = $1 AND uid = $2 AND provider_id = $3 AND (expires_at IS NULL OR expires_at > now())`,
-      [this.model, uid, this.providerId],
+       WHERE model = $1 AND uid = $2 AND provider_id IS NOT DISTINCT FROM $3 AND (expires_at IS NULL OR expires_at > now())`,
+      [this.model, uid, this.recordScope],
     );
     return row ? this.restore(row.id, row.payload, row.consumed_at) : undefined;
   }
@@ -111,8 +123,8 @@ export class OidcAdapter implements Adapter {
     if (this.context.providerId === null || !storableText(userCode)) return undefined;
     const [row] = await this.db.query(
       `SELECT id, payload, consumed_at FROM oidc_records
-       WHERE model = $1 AND user_code = $2 AND provider_id = $3 AND (expires_at IS NULL OR expires_at > now())`,
-      [this.model, userCode, this.providerId],
+       WHERE model = $1 AND user_code = $2 AND provider_id IS NOT DISTINCT FROM $3 AND (expires_at IS NULL OR expires_at > now())`,
+      [this.model, userCode, this.recordScope],
     );
     return row ? this.restore(row.id, row.payload, row.consumed_at) : undefined;
   }
@@ -121,8 +133,8 @@ export class OidcAdapter implements Adapter {
     if (this.model === 'AuthorizationCode') return this.consumeCode(id);
     if (this.model === 'RefreshToken') return this.revokeRefreshToken(id);
     await this.db.query(
-      `UPDATE oidc_records SET consumed_at = now() WHERE model = $1 AND id = $2 AND provider_id = $3`,
-      [this.model, id, this.providerId],
+      `UPDATE oidc_records SET consumed_at = now() WHERE model = $1 AND id = $2 AND provider_id IS NOT DISTINCT FROM $3`,
+      [this.model, id, this.recordScope],
     );
   }
 
@@ -140,8 +152,8 @@ export class OidcAdapter implements Adapter {
       return;
     }
     await this.db.query(
-      'DELETE FROM oidc_records WHERE model = $1 AND id = $2 AND provider_id = $3',
-      [this.model, id, this.providerId],
+      'DELETE FROM oidc_records WHERE model = $1 AND id = $2 AND provider_id IS NOT DISTINCT FROM $3',
+      [this.model, id, this.recordScope],
     );
   }
 

@@ -67,6 +67,10 @@ export function clientMetadata(row: OidcProviderRow, alg: SigningJwk['alg']): Ad
     application_type: native ? 'native' : 'web',
     client_name: row.applicationName,
     redirect_uris: redirectUris,
+    // "pairwise" is only how sub_mode is implemented (below), so the engine's rule that redirect
+    // URIs on several hosts need a sector identifier document does not apply: it gets a name in
+    // the reserved .invalid domain, never fetched (sectorIdentifierUriValidate), never used.
+    sector_identifier_uri: `https://sector.invalid/${encodeURIComponent(row.clientId)}`,
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     id_token_signed_response_alg: alg,
@@ -148,6 +152,7 @@ export function buildConfiguration(settings: InstanceSettings): Configuration {
     // otherwise use the account id, i.e. the user's pk, whatever the mode).
     subjectTypes: ['pairwise'],
     pairwiseIdentifier: (_ctx, accountId) => settings.subject(accountId),
+    sectorIdentifierUriValidate: () => false,
     jwks: { keys: [jwk as JWK] },
     cookies: {
       keys: settings.cookieKeys,

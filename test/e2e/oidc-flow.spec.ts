@@ -10,6 +10,7 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import {
   authorizationUrl,
   client,
+  CookieJar,
   createOidcApplication,
   createSignInUser,
   discoveryUrl,
@@ -226,6 +227,91 @@ describe('OAuth2/OIDC flow with openid-client', () => {
       expect(info.email).toBe(`${user.username}@example.com`);
       expect(info.preferred_username).toBeUndefined();
       expect(info.groups).toBeUndefined();
+    });
+  });
+
+  describe('sessions and registrations', () => {
+    /** Follows same-origin redirects with `jar`; the pages passed through and the way out. */
+    async function follow(start: URL, jar: CookieJar) {
+      const pages: string[] = [];
+      let url = start;
+      for (let hop = 0; hop < 10; hop++) {
+        const response = await fetch(url, {
+          redirect: 'manual',
+          headers: { cookie: jar.header() },
+        });
+        jar.store(response);
+        pages.push(`${response.status} ${url.pathname}`);
+        const location = response.headers.get('location');
+        if (!location) return { pages, exit: null };
+        const next = new URL(location, url);
+        if (next.origin !== start.origin) return { pages, exit: next };
+        url = next;
+      }
+      throw new Error(`too many redirects: ${pages.join(', ')}`);
+    }
+
+    it('signs a user in to a second application without asking again (single sign-on)', async () => {
+      const first = await createOidcApplication(t);
+      const second = await createOidcApplication(t);
+      const jar = new CookieJar();
+      const firstRp = await relyingParty(first, base, 'basic');
+      const firstChecks = await pkce();
+      await signIn(authorizationUrl(firstRp, first, firstChecks), user, jar);
+
+      const rp = await relyingParty(second, base, 'basic');
+      const checks = await pkce();
+      const { pages, exit } = await follow(authorizationUrl(rp, second, checks), jar);
+      // Straight back to the second application, the sign-in page never shown.
+      expect(pages.some((page) => page.includes('/if/flow/sign-in/'))).toBe(false);
+      expect(exit?.origin + exit!.pathname).toBe(second.redirectUri);
+      registerSecret('authorization code', exit!.searchParams.get('code'));
+      const tokens = secret(
+        await client.authorizationCodeGrant(rp, exit!, {
+          pkceCodeVerifier: checks.verifier,
+          expectedState: checks.state,
+          expectedNonce: checks.nonce,
+        }),
+      );
+      expect(tokens.claims()).toMatchObject({
+        aud: second.clientId,
+        sub: userUid(user.id, installId),
+      });
+    });
+
+    it('asks a browser without a session to sign in', async () => {
+      const app = await createOidcApplication(t);
+      const rp = await relyingParty(app, base, 'basic');
+      const { pages, exit } = await follow(
+        authorizationUrl(rp, app, await pkce()),
+        new CookieJar(),
+      );
+      expect(exit).toBeNull();
+      expect(pages.at(-1)).toMatch(/^200 \/if\/flow\/sign-in\//);
+    });
+
+    it('accepts redirect URIs on several hosts, each matched exactly', async () => {
+      const app = await createOidcApplication(t, {
+        redirectUris: 'https://one.example.test/cb\nhttps://two.example.test:8443/cb',
+      });
+      for (const redirectUri of [
+        'https://one.example.test/cb',
+        'https://two.example.test:8443/cb',
+      ]) {
+        const rp = await relyingParty(app, base, 'basic');
+        const checks = await pkce();
+        const callback = await signIn(authorizationUrl(rp, { redirectUri }, checks), user);
+        expect(callback.origin + callback.pathname).toBe(redirectUri);
+        registerSecret('authorization code', callback.searchParams.get('code'));
+        const tokens = secret(
+          await client.authorizationCodeGrant(rp, callback, {
+            pkceCodeVerifier: checks.verifier,
+            expectedState: checks.state,
+            expectedNonce: checks.nonce,
+          }),
+        );
+        expect(tokens.claims()?.sub).toBe(userUid(user.id, installId));
+      }
     });
   });
 
