@@ -465,6 +465,59 @@ describe.each(GRANT_KINDS)('$modelName list (§2, §4)', (kind) => {
         expect(row.user.groups).toHaveLength(1);
       },
     );
+
+    it('nests the user exactly as the users API answers it (groups by name, superuser by ancestry)', async () => {
+      // Superuser through a grandparent, groups out of name order, attributes, and a parent cycle.
+      const root = await t.fixtures.group({ name: 'zz-root', isSuperuser: true });
+      const middle = await t.fixtures.group({ name: 'zz-middle', parent: root });
+      const leaf = await t.fixtures.group({ name: 'aa-leaf', parent: middle });
+      const loopA = await t.fixtures.group({ name: 'mm-loop-a' });
+      const loopB = await t.fixtures.group({ name: 'mm-loop-b', parent: loopA });
+      await t.fixtures.db.query('UPDATE groups SET parent_id = $1 WHERE id = $2', [loopB, loopA]);
+      await t.fixtures.db.query(
+        `UPDATE groups SET attributes = '{"b": 1.0, "a": [null, "é"]}' WHERE id = $1`,
+        [leaf],
+      );
+      const nobody = await t.fixtures.user({ username: 'zz-nobody' });
+      const looped = await t.fixtures.user({ username: 'zz-looped', groups: [loopB, loopA] });
+      const superuser = await t.fixtures.user({
+        username: 'zz-super',
+        groups: [middle, loopA, leaf],
+      });
+      try {
+        for (const user of [nobody, looped, superuser]) {
+          await t.fixtures.grant(kind, { user, provider: providers[1]! });
+          for (const query of [{}, { include_groups: 'false' }]) {
+            const expected = await t.http
+              .get(`/api/v3/core/users/${user}/`)
+              .query(query)
+              .set('Authorization', admin.auth);
+            expect(expected.status).toBe(200);
+            const listed = await get({ ...query, user });
+            expect(listed.body.results).toHaveLength(1);
+            expect(listed.body.results[0].user).toEqual(expected.body);
+            const retrieved = await t.http
+              .get(`${LIST}${listed.body.results[0].pk}/`)
+              .query(query)
+              .set('Authorization', admin.auth);
+            expect(retrieved.body.user).toEqual(expected.body);
+          }
+        }
+        const [superRow] = (await get({ user: superuser })).body.results;
+        expect(superRow.user.is_superuser).toBe(true);
+        expect(superRow.user.groups_obj.map((g: { name: string }) => g.name)).toEqual([
+          'aa-leaf',
+          'mm-loop-a',
+          'zz-middle',
+        ]);
+        const [loopedRow] = (await get({ user: looped })).body.results;
+        expect(loopedRow.user.is_superuser).toBe(false);
+      } finally {
+        await t.fixtures.db.query('DELETE FROM users WHERE id = ANY($1)', [
+          [nobody, looped, superuser],
+        ]);
+      }
+    });
   });
 
   describe('queries per request', () => {

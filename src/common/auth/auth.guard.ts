@@ -59,7 +59,8 @@ export class AuthGuard implements CanActivate {
       throw notAuthenticated();
     }
     // An empty or malformed key is never looked up.
-    const principal = key && !/\s/.test(key) ? await this.principals.fromApiKey(key) : null;
+    const principal =
+      key && !/\s/.test(key) ? await this.principals.fromApiKey(key, request) : null;
     if (!principal) {
       await this.failures?.record(context);
       throw tokenInvalid();

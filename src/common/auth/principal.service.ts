@@ -50,11 +50,13 @@ export class PrincipalService {
     private readonly secrets: SecretBox,
   ) {}
 
-  /** The caller an API key belongs to, or null for an unknown/expired key or an inactive user. */
-  async fromApiKey(key: string): Promise<Principal | null> {
-    const rows: PrincipalRow[] = await this.dataSource.query(PRINCIPAL_SQL, [
-      this.secrets.digest(key),
-    ]);
+  /**
+   * The caller an API key belongs to, or null for an unknown/expired key or an inactive user.
+   * With the request the key came in, its digest is the one the rate limiter already computed.
+   */
+  async fromApiKey(key: string, request?: object): Promise<Principal | null> {
+    const digest = request ? this.secrets.digestFor(request, key) : this.secrets.digest(key);
+    const rows: PrincipalRow[] = await this.dataSource.query(PRINCIPAL_SQL, [digest]);
     const row = rows[0];
     if (!row) return null;
     const globalPermissions = new Set<string>();

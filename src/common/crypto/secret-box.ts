@@ -44,6 +44,8 @@ export function open(key: Buffer, sealed: Buffer, context?: string): string {
 export class SecretBox {
   private readonly lookupKey: Buffer;
   private readonly encryptionKey: Buffer;
+  /** The key's digest per request object: gone with the request, never shared between two. */
+  private readonly requestDigests = new WeakMap<object, { key: string; digest: Buffer }>();
 
   constructor(@Inject(APP_CONFIG) config: Pick<RuntimeConfig, 'secretKey'>) {
     this.lookupKey = deriveKey(config.secretKey, 'token-key lookup');
@@ -52,6 +54,18 @@ export class SecretBox {
 
   digest(value: string): Buffer {
     return createHmac('sha256', this.lookupKey).update(value, 'utf8').digest();
+  }
+
+  /**
+   * `digest(key)`, computed once for `request`: the rate limiter names the caller's budget by it
+   * and the AuthGuard looks the token up by it.
+   */
+  digestFor(request: object, key: string): Buffer {
+    const known = this.requestDigests.get(request);
+    if (known?.key === key) return known.digest;
+    const digest = this.digest(key);
+    this.requestDigests.set(request, { key, digest });
+    return digest;
   }
 
   encrypt(plaintext: string): Buffer {

@@ -31,7 +31,7 @@ export class CallerResolver {
     // The digest the token table is searched by is keyed with SECRET_KEY; hashing it once more
     // keeps even that out of the store.
     const bucket = createHash('sha256')
-      .update(this.secrets.digest(key))
+      .update(this.secrets.digestFor(request, key))
       .digest('base64url')
       .slice(0, 22);
     return { kind: 'token', bucket };
