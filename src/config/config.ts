@@ -56,7 +56,7 @@ class Environment {
   HOST = '127.0.0.1';
 
   @IsIn(HTTP_ADAPTERS, { message: `HTTP_ADAPTER must be one of ${HTTP_ADAPTERS.join(', ')}` })
-  HTTP_ADAPTER: HttpAdapterName = 'express';
+  HTTP_ADAPTER: HttpAdapterName = 'fastify';
 
   @Transform(toInt)
   @IsInt({ message: BODY_LIMIT_MESSAGE })

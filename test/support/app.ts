@@ -12,7 +12,8 @@ import { registerSecret } from './secret-registry.js';
 export const TEST_SECRET_KEY = 'test-secret-key-that-is-long-enough-0123456789';
 
 export function testHttpAdapter(): RuntimeConfig['httpAdapter'] {
-  const name = process.env.TEST_HTTP_ADAPTER || 'express';
+  // The service's default (Fastify) unless TEST_HTTP_ADAPTER says otherwise.
+  const name = process.env.TEST_HTTP_ADAPTER || 'fastify';
   if (name !== 'express' && name !== 'fastify') {
     throw new Error(`TEST_HTTP_ADAPTER must be express or fastify, not ${name}`);
   }
@@ -26,7 +27,7 @@ export function testConfig(
   const config: RuntimeConfig = {
     port: 0,
     host: '127.0.0.1',
-    // TEST_HTTP_ADAPTER=fastify runs the whole suite on the Fastify adapter.
+    // TEST_HTTP_ADAPTER=express runs the whole suite on the Express adapter.
     httpAdapter: testHttpAdapter(),
     http: { bodyLimitBytes: 1024 * 1024, requestTimeoutMs: 30_000, corsOrigins: [] },
     databaseUrl,

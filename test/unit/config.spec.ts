@@ -20,7 +20,7 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       port: 9000,
       host: '127.0.0.1',
-      httpAdapter: 'express',
+      httpAdapter: 'fastify',
       http: { bodyLimitBytes: 1_048_576, requestTimeoutMs: 30_000, corsOrigins: [] },
       databaseUrl: undefined,
       database: { connectTimeoutMs: 2000, statementTimeoutMs: 5000 },
@@ -51,7 +51,7 @@ describe('loadConfig', () => {
     const config = loadConfig({
       PORT: '8080',
       HOST: '0.0.0.0',
-      HTTP_ADAPTER: 'fastify',
+      HTTP_ADAPTER: 'express',
       BODY_LIMIT_BYTES: '65536',
       REQUEST_TIMEOUT_MS: '5000',
       CORS_ORIGINS: 'https://admin.example.com, http://localhost:3000',
@@ -80,7 +80,7 @@ describe('loadConfig', () => {
     expect(config).toEqual({
       port: 8080,
       host: '0.0.0.0',
-      httpAdapter: 'fastify',
+      httpAdapter: 'express',
       http: {
         bodyLimitBytes: 65_536,
         requestTimeoutMs: 5000,
