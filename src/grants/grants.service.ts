@@ -10,6 +10,7 @@ import type { OrderingRules } from '../common/pagination/paginate.js';
 import { Paginated } from '../common/pagination/paginated.js';
 import {
   hasGlobalPermission,
+  objectPksWith,
   requireOwnerOrPermissionOn,
   type Principal,
 } from '../common/auth/principal.js';
@@ -46,6 +47,12 @@ const orderingOf = (kind: GrantKind): OrderingRules => ({
   primaryKey: 'g.id',
 });
 const MAX_BIGINT = 2n ** 63n - 1n;
+
+/** The trigger-kept counters (migrations ScalableLists and UserGrantCounts). */
+const PROVIDER_COUNT_SQL = `SELECT COALESCE(sum(n), 0)::bigint AS count FROM grant_counts
+  WHERE grant_table = $1 AND ($2::int IS NULL OR provider_id = $2)`;
+const USER_COUNT_SQL = `SELECT COALESCE(sum(n), 0)::bigint AS count FROM grant_user_counts
+  WHERE grant_table = $1 AND user_id = $2::int AND ($3::int IS NULL OR provider_id = $3)`;
 
 /** `search` matches a grant's user by username, name or email, its provider by name or client id. */
 const USER_MATCHES = 'u.username ILIKE :pattern OR u.name ILIKE :pattern OR u.email ILIKE :pattern';
@@ -121,27 +128,39 @@ export class GrantsService {
   }
 
   /**
-   * Exact count of the rows a list shows. When the caller sees every row and only the provider
-   * filter applies, the trigger-maintained counters answer in constant time; otherwise the count
-   * runs on the grant table's indexes and grows with the result, not the table.
+   * Exact count of the rows a list shows. Without a search, trigger-maintained counters answer in
+   * constant time: per provider when the caller sees every row and no user is named, per user
+   * (and provider) when a user is named or when the caller sees only their own rows. Otherwise
+   * (search, object permissions) the count runs on the grant table's indexes and grows with the
+   * result, not the table.
    */
   private async count(
     kind: GrantKind,
     principal: Principal,
     query: GrantListQuery,
   ): Promise<number> {
-    if (hasGlobalPermission(principal, kind.viewPermission) && !query.search && !query.user) {
-      const [row] = await this.dataSource.query(
-        `SELECT COALESCE(sum(n), 0)::bigint AS count FROM grant_counts
-         WHERE grant_table = $1 AND ($2::int IS NULL OR provider_id = $2)`,
-        [kind.table, query.provider || null],
-      );
-      return Number(row.count);
+    if (!query.search) {
+      const provider = query.provider || null;
+      if (hasGlobalPermission(principal, kind.viewPermission)) {
+        return query.user
+          ? this.counted(USER_COUNT_SQL, [kind.table, query.user, provider])
+          : this.counted(PROVIDER_COUNT_SQL, [kind.table, provider]);
+      }
+      if (objectPksWith(principal, kind.viewPermission).length === 0) {
+        // Their own rows only: a user filter naming someone else matches nothing.
+        if (query.user && Number(query.user) !== principal.userId) return 0;
+        return this.counted(USER_COUNT_SQL, [kind.table, principal.userId, provider]);
+      }
     }
     const counted = await this.listed(kind, principal, query)
       .select('COUNT(*)', 'count')
       .getRawOne<{ count: string }>();
     return Number(counted?.count ?? 0);
+  }
+
+  private async counted(sql: string, parameters: unknown[]): Promise<number> {
+    const [row] = await this.dataSource.query(sql, parameters);
+    return Number(row.count);
   }
 
   private ordered<T extends SelectQueryBuilder<Record<string, unknown>>>(

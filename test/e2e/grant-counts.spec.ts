@@ -1,5 +1,5 @@
 /**
- * The trigger-kept grant counters (issue 6) are exact: after any mix of inserts, COPY, updates,
+ * The trigger-kept grant counters (issue 6), per provider and per user, are exact: after any mix of inserts, COPY, updates,
  * deletes, cascades and truncates — also from concurrent transactions — they equal COUNT(*).
  */
 import pg from 'pg';
@@ -31,18 +31,31 @@ describe('grant counters', () => {
   });
   afterAll(() => db.drop());
 
-  /** Counters and real counts per (table, provider), only where either is non-zero. */
+  /**
+   * Counters and real counts, only where either is non-zero: per (table, provider) from
+   * grant_counts, and per (table, user, provider) from grant_user_counts.
+   */
   async function compare() {
     const [row] = await db.dataSource.query(`
       WITH real AS (
-        SELECT 'authorization_codes' AS t, provider_id, count(*) AS n FROM authorization_codes GROUP BY 2
-        UNION ALL SELECT 'access_tokens', provider_id, count(*) FROM access_tokens GROUP BY 2
-        UNION ALL SELECT 'refresh_tokens', provider_id, count(*) FROM refresh_tokens GROUP BY 2
+        SELECT 'authorization_codes' AS t, user_id, provider_id, count(*) AS n
+          FROM authorization_codes GROUP BY 2, 3
+        UNION ALL SELECT 'access_tokens', user_id, provider_id, count(*) FROM access_tokens GROUP BY 2, 3
+        UNION ALL SELECT 'refresh_tokens', user_id, provider_id, count(*) FROM refresh_tokens GROUP BY 2, 3
+      ), real_by_provider AS (
+        SELECT t, provider_id, sum(n) AS n FROM real GROUP BY 1, 2
       ), kept AS (
         SELECT grant_table AS t, provider_id, sum(n) AS n FROM grant_counts GROUP BY 1, 2 HAVING sum(n) <> 0
+      ), kept_by_user AS (
+        SELECT grant_table AS t, user_id, provider_id, sum(n) AS n FROM grant_user_counts
+        GROUP BY 1, 2, 3 HAVING sum(n) <> 0
       )
-      SELECT (SELECT json_agg(r ORDER BY t, provider_id) FROM real r) AS real,
-             (SELECT json_agg(k ORDER BY t, provider_id) FROM kept k) AS kept`);
+      SELECT (SELECT json_agg(r ORDER BY t, provider_id) FROM real_by_provider r) AS real,
+             (SELECT json_agg(k ORDER BY t, provider_id) FROM kept k) AS kept,
+             (SELECT json_agg(r ORDER BY t, user_id, provider_id) FROM real r) AS real_by_user,
+             (SELECT json_agg(k ORDER BY t, user_id, provider_id) FROM kept_by_user k) AS kept_by_user`);
+    // The per-user counters must agree as exactly as the per-provider ones.
+    expect(row.kept_by_user).toEqual(row.real_by_user);
     return row;
   }
 
@@ -71,6 +84,10 @@ describe('grant counters', () => {
       await db.dataSource.query(
         `UPDATE ${kind.table} SET provider_id = $1 WHERE id IN (SELECT id FROM ${kind.table} WHERE provider_id = $2 LIMIT 7)`,
         [providers[1], providers[0]],
+      );
+      await db.dataSource.query(
+        `UPDATE ${kind.table} SET user_id = $1 WHERE id IN (SELECT id FROM ${kind.table} WHERE user_id = $2 LIMIT 5)`,
+        [users[1], users[0]],
       );
       await db.dataSource.query(`UPDATE ${kind.table} SET scope = 'openid'`);
       await db.dataSource.query(

@@ -521,6 +521,43 @@ describe.each(GRANT_KINDS)('$modelName list (§2, §4)', (kind) => {
   });
 
   describe('queries per request', () => {
+    it('counts a named user, and a plain user’s own rows, from the per-user counters', async () => {
+      const carolAuth = `Bearer ${await t.fixtures.apiToken(users[2]!)}`;
+      const cases: [Record<string, unknown>, string | undefined, string, unknown[]][] = [
+        [{ user: users[0] }, undefined, 'g.user_id = $1', [users[0]]],
+        [
+          { user: users[0], provider: providers[1] },
+          undefined,
+          'g.user_id = $1 AND g.provider_id = $2',
+          [users[0], providers[1]],
+        ],
+        [{}, carolAuth, 'g.user_id = $1', [users[2]]],
+        [
+          { provider: providers[0] },
+          carolAuth,
+          'g.user_id = $1 AND g.provider_id = $2',
+          [users[2], providers[0]],
+        ],
+      ];
+      for (const [query, auth, where, parameters] of cases) {
+        t.queries.reset();
+        const res = await get(query, auth);
+        expect(res.status).toBe(200);
+        // Constant time: the counters, never a COUNT(*) over the user's rows.
+        const sent = [...t.queries.statements];
+        expect(sent.some((sql) => sql.includes('grant_user_counts'))).toBe(true);
+        expect(sent.filter((sql) => /count\(\*\)/i.test(sql))).toEqual([]);
+        const [{ n }] = await t.fixtures.db.query(
+          `SELECT count(*)::int AS n FROM ${kind.table} g WHERE ${where}`,
+          parameters,
+        );
+        expect(res.body.pagination.count).toBe(n);
+      }
+      // A plain user naming someone else sees nothing, without counting anything.
+      const other = await get({ user: users[0] }, carolAuth);
+      expect(other.body.pagination.count).toBe(0);
+    });
+
     it('does not grow with page_size (auth, count, page, groups)', async () => {
       const measure = async (pageSize: number) => {
         t.queries.reset();

@@ -11,6 +11,7 @@ const APPLICATION_TABLES = [
   'authorization_codes',
   'certificate_key_pairs',
   'grant_counts',
+  'grant_user_counts',
   'group_roles',
   'groups',
   'install',
