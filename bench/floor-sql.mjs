@@ -134,6 +134,15 @@ WHERE grant_table = $1 AND ($2::int IS NULL OR provider_id = $2)`,
   };
 }
 
+/** Exact count from the per-user counters: one user's rows, of one provider or all. */
+export function userCounterCountQuery(kind, user, provider) {
+  return {
+    text: `SELECT COALESCE(sum(n), 0)::bigint AS count FROM grant_user_counts
+WHERE grant_table = $1 AND user_id = $2::int AND ($3::int IS NULL OR provider_id = $3)`,
+    values: [kind.table, user, provider || null],
+  };
+}
+
 /**
  * The rows of a list as `g` (its FROM item). With a search: the matching users' rows, then the
  * matching providers' rows whose user does not match, each driven by the small table.

@@ -16,6 +16,7 @@ import {
   PRINCIPAL_SQL,
   counterCountQuery,
   countQuery,
+  userCounterCountQuery,
   pageQuery,
   retrieveQuery,
 } from './floor-sql.mjs';
@@ -270,14 +271,25 @@ async function itemsOf(context, kind, rows, principal, params) {
 // ------------------------------------------------------------------------------------------------
 
 async function countOf(context, kind, filter) {
-  const byCounters =
-    context.hasCounters &&
-    filter.ownerId === undefined &&
-    !filter.user &&
-    filter.search === undefined;
-  const query = byCounters ? counterCountQuery(kind, filter.provider) : countQuery(kind, filter);
+  const query = countQueryOf(context, kind, filter);
+  // A plain user naming someone else: nothing to count, as in the service.
+  if (query === null) return 0;
   const { rows } = await context.pool.query(query);
   return Number(rows[0].count);
+}
+
+/** As the service: the counters unless a search or object permissions shape the rows. */
+function countQueryOf(context, kind, filter) {
+  if (filter.search !== undefined) return countQuery(kind, filter);
+  if (filter.ownerId === undefined) {
+    if (!filter.user && context.hasCounters) return counterCountQuery(kind, filter.provider);
+    if (filter.user && context.hasUserCounters)
+      return userCounterCountQuery(kind, filter.user, filter.provider);
+  } else if (filter.objectPks.length === 0 && context.hasUserCounters) {
+    if (filter.user && Number(filter.user) !== filter.ownerId) return null;
+    return userCounterCountQuery(kind, filter.ownerId, filter.provider);
+  }
+  return countQuery(kind, filter);
 }
 
 async function list(context, kind, principal, params) {
@@ -342,9 +354,15 @@ async function main() {
     application_name: 'grants-bench-floor',
   });
   const { rows } = await pool.query(
-    `SELECT install_id, to_regclass('grant_counts') IS NOT NULL AS has_counters FROM install`,
+    `SELECT install_id, to_regclass('grant_counts') IS NOT NULL AS has_counters,
+       to_regclass('grant_user_counts') IS NOT NULL AS has_user_counters FROM install`,
   );
-  const context = { pool, installId: rows[0].install_id, hasCounters: rows[0].has_counters };
+  const context = {
+    pool,
+    installId: rows[0].install_id,
+    hasCounters: rows[0].has_counters,
+    hasUserCounters: rows[0].has_user_counters,
+  };
   const server = http.createServer((request, response) => {
     handle(context, request, response).catch((error) => {
       if (error instanceof HttpError)
