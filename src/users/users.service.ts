@@ -9,6 +9,7 @@ import { deleteRowById } from '../common/sql/rows.js';
 import { Paginated } from '../common/pagination/paginated.js';
 import type { RuntimeConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { queryRows } from '../database/pool-query.js';
 import { GrantRevocationService } from '../grants/grant-revocation.service.js';
 import type { GroupRow } from '../groups/group.mapper.js';
 import { InstallService } from '../install/install.service.js';
@@ -107,7 +108,7 @@ export class UsersService {
     const result = new Map<number, UserMembership>();
     const unique = [...new Set(userIds)];
     if (unique.length === 0) return result;
-    const rows: MembershipRow[] = await this.dataSource.query(MEMBERSHIP_SQL, [unique]);
+    const rows = await queryRows<MembershipRow>(this.dataSource, MEMBERSHIP_SQL, [unique]);
     for (const row of rows) {
       let membership = result.get(row.user_id);
       if (!membership) {

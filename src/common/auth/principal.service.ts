@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { queryRows } from '../../database/pool-query.js';
 import { SecretBox } from '../crypto/secret-box.js';
 import type { Principal } from './principal.js';
 
@@ -56,7 +57,7 @@ export class PrincipalService {
    */
   async fromApiKey(key: string, request?: object): Promise<Principal | null> {
     const digest = request ? this.secrets.digestFor(request, key) : this.secrets.digest(key);
-    const rows: PrincipalRow[] = await this.dataSource.query(PRINCIPAL_SQL, [digest]);
+    const rows = await queryRows<PrincipalRow>(this.dataSource, PRINCIPAL_SQL, [digest]);
     const row = rows[0];
     if (!row) return null;
     const globalPermissions = new Set<string>();

@@ -25,30 +25,63 @@ export interface Visibility {
 }
 
 /**
- * Narrows `qb` to the rows `principal` may see (contract §3): every row for a global holder of the
- * view permission (superusers hold every permission); otherwise the rows it holds the permission
- * on, and its own rows when they have an owner. Nothing for an anonymous caller.
+ * The rows `principal` may see (contract §3): `all` for a global holder of the view permission
+ * (superusers hold every permission); otherwise its own rows when they have an owner (`ownerId`)
+ * and the rows it holds the permission on (`pks`, in the key column's type); `none` for an
+ * anonymous caller or one that can see no row.
  */
+export type RowVisibility = 'all' | 'none' | { ownerId?: number; pks: (number | string)[] };
+
+export function rowVisibility(principal: Principal | null, visibility: Visibility): RowVisibility {
+  if (!principal) return 'none';
+  const { permission, keyKind, owner } = visibility;
+  if (hasGlobalPermission(principal, permission)) return 'all';
+  const pks = objectPksWith(principal, permission)
+    .map(KEYS[keyKind])
+    .filter((pk) => pk !== undefined);
+  if (!owner && pks.length === 0) return 'none';
+  return { ...(owner && { ownerId: principal.userId }), pks };
+}
+
+/**
+ * The SQL condition of `rowVisibility` for hand-written statements, its values added with `bind`
+ * (which returns the placeholder); undefined when every row is visible.
+ */
+export function visibleRowsSql(
+  principal: Principal | null,
+  visibility: Visibility,
+  bind: (value: unknown) => string,
+): string | undefined {
+  const rows = rowVisibility(principal, visibility);
+  if (rows === 'all') return undefined;
+  if (rows === 'none') return 'FALSE';
+  const conditions = [
+    ...(rows.ownerId !== undefined ? [`${visibility.owner} = ${bind(rows.ownerId)}`] : []),
+    ...(rows.pks.length > 0
+      ? [`${visibility.key} = ANY(${bind(rows.pks)}::${visibility.keyKind}[])`]
+      : []),
+  ];
+  return `(${conditions.join(' OR ')})`;
+}
+
+/** Narrows `qb` to the rows `principal` may see (`rowVisibility`). */
 export function whereVisible<T extends object>(
   qb: SelectQueryBuilder<T>,
   principal: Principal | null,
   visibility: Visibility,
 ): SelectQueryBuilder<T> {
-  if (!principal) return qb.andWhere('FALSE');
-  const { permission, key, keyKind, owner } = visibility;
-  if (hasGlobalPermission(principal, permission)) return qb;
-  const pks = objectPksWith(principal, permission)
-    .map(KEYS[keyKind])
-    .filter((pk) => pk !== undefined);
+  const rows = rowVisibility(principal, visibility);
+  if (rows === 'all') return qb;
+  if (rows === 'none') return qb.andWhere('FALSE');
+  const { key, owner } = visibility;
   // Named after the key column, so that two visibility rules can share a query.
   const param = `visible_${key.replace(/\W/g, '_')}`;
   const conditions = [
-    ...(owner ? [`${owner} = :${param}_owner`] : []),
-    ...(pks.length > 0 ? [`${key} IN (:...${param})`] : []),
+    ...(rows.ownerId !== undefined ? [`${owner} = :${param}_owner`] : []),
+    ...(rows.pks.length > 0 ? [`${key} IN (:...${param})`] : []),
   ];
-  if (conditions.length === 0) return qb.andWhere('FALSE');
   return qb.andWhere(`(${conditions.join(' OR ')})`, {
-    [`${param}_owner`]: principal.userId,
-    [param]: pks,
+    [`${param}_owner`]: rows.ownerId,
+    [param]: rows.pks,
   });
 }

@@ -22,3 +22,17 @@ export function unprefixed<T>(row: Record<string, unknown>, prefix: string): T {
   }
   return picked as T;
 }
+
+/** The [alias, field] pairs of the `columns` selected under `prefix`, for `pickFields`. */
+export function prefixedFields(columns: readonly Column[], prefix: string): [string, string][] {
+  return columns
+    .filter(([, alias]) => alias.startsWith(prefix))
+    .map(([, alias]) => [alias, alias.slice(prefix.length)]);
+}
+
+/** What `unprefixed` reads, for columns known in advance (`prefixedFields`): no key scan. */
+export function pickFields<T>(row: Record<string, unknown>, fields: [string, string][]): T {
+  const picked: Record<string, unknown> = {};
+  for (const [alias, field] of fields) picked[field] = row[alias];
+  return picked as T;
+}
