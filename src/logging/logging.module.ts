@@ -32,6 +32,9 @@ export const REDACTED_PATHS = [
   '*.password',
 ];
 
+/** The levels at which the per-request lines (info) are written. */
+const REQUEST_LINE_LEVELS = new Set<LogLevel>(['trace', 'debug', 'info']);
+
 /** Where log lines go: stdout unless set; the tests set it to capture them (test/support). */
 export const logDestination: { stream?: DestinationStream } = {};
 
@@ -56,8 +59,12 @@ export class LoggingModule {
             },
             // Called when the request starts and again for the completion line; the matched
             // route is only known (and only logged) by then.
+            // pino-http makes one more child logger for any object, even an empty one (its types
+            // ask for an object; it accepts none).
             customProps: (req: IncomingMessage, res: ServerResponse) =>
-              res.writableEnded ? { route: routeOf(req) } : {},
+              (res.writableEnded ? { route: routeOf(req) } : undefined) as object,
+            // The request lines are written at info: above it, they are not even prepared.
+            autoLogging: REQUEST_LINE_LEVELS.has(level),
             serializers: {
               req: (req: { id: string; method: string; url: string }) => ({
                 id: req.id,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 
 /** authentik's image for users without an avatar (AVATARS=none). */
 export const DEFAULT_AVATAR = '/static/dist/assets/images/user_default.png';
@@ -13,8 +14,24 @@ function initials(name: string, username: string): string {
     .join('');
 }
 
+/**
+ * The initials avatars of the users shown lately: every list renders one per user, and computing
+ * one (a hash, an SVG, base64) cost more than anything else of a user's JSON. A few hundred kB.
+ */
+const INITIALS_AVATARS = new LRUCache<string, string>({ max: 2_000 });
+
 /** An SVG with the user's initials as a data URI: no network access, stable colour per user. */
 export function initialsAvatar(name: string, username: string): string {
+  const key = `${username}\n${name}`;
+  let avatar = INITIALS_AVATARS.get(key);
+  if (avatar === undefined) {
+    avatar = renderInitialsAvatar(name, username);
+    INITIALS_AVATARS.set(key, avatar);
+  }
+  return avatar;
+}
+
+function renderInitialsAvatar(name: string, username: string): string {
   const hue = createHash('sha256').update(username).digest().readUInt16BE(0) % 360;
   const svg =
     '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64">' +

@@ -24,11 +24,17 @@ function normalise(raw: unknown): Query {
   return query;
 }
 
+/** Per parameter type, whether it declares constraints (class-validator scans all it knows). */
+const constrained = new WeakMap<object, boolean>();
+
 function hasConstraints(type: unknown): type is new () => object {
-  return (
-    typeof type === 'function' &&
-    getMetadataStorage().getTargetValidationMetadatas(type, '', true, false).length > 0
-  );
+  if (typeof type !== 'function') return false;
+  let known = constrained.get(type);
+  if (known === undefined) {
+    known = getMetadataStorage().getTargetValidationMetadatas(type, '', true, false).length > 0;
+    constrained.set(type, known);
+  }
+  return known;
 }
 
 /**
