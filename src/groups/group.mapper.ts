@@ -1,14 +1,23 @@
+import { LRUCache } from 'lru-cache';
 import { toRoleResponse, type RoleRow } from '../rbac/role.mapper.js';
 import type { GroupMemberResponse, GroupResponse } from './dto/group.response.js';
 import type { UserGroupResponse } from './dto/user-group.response.js';
 
+/** The `num_pk`s of the groups shown lately: every user in a list shows its groups'. */
+const NUM_PKS = new LRUCache<string, number>({ max: 2_000 });
+
 /** authentik's `num_pk`: the first five decimal digits of the uuid read as a 128-bit integer. */
 export function numPk(uuid: string): number {
-  return Number(
-    BigInt(`0x${uuid.replaceAll('-', '')}`)
-      .toString()
-      .slice(0, 5),
-  );
+  let num = NUM_PKS.get(uuid);
+  if (num === undefined) {
+    num = Number(
+      BigInt(`0x${uuid.replaceAll('-', '')}`)
+        .toString()
+        .slice(0, 5),
+    );
+    NUM_PKS.set(uuid, num);
+  }
+  return num;
 }
 
 export interface GroupRow {
