@@ -44,5 +44,6 @@ EXPOSE 9000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 9000) + '/-/health/live/').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
-# main.ts drains requests and shuts down cleanly on SIGTERM (docker stop).
-CMD ["node", "dist/src/main.js"]
+# main.ts drains requests and shuts down cleanly on SIGTERM (docker stop). The heap ceiling is
+# npm start's (package.json, README "Memory").
+CMD ["node", "--max-old-space-size=1024", "dist/src/main.js"]

@@ -92,17 +92,34 @@ async function startFailure(server, what) {
 }
 
 /**
- * The service; with `profileFile`, under the V8 CPU profiler, which writes that file when the
+ * The Node.js flags `npm start` runs the service with (package.json's start script: `node [flags]
+ * dist/src/main.js`), so that it is measured as it runs (the heap ceiling changes how much memory
+ * V8 lets it take).
+ */
+export async function startFlags() {
+  const { scripts } = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8'));
+  const match = /^node((?:\s+--\S+)*)\s+dist\/src\/main\.js$/.exec(scripts.start);
+  if (!match) {
+    throw new Error(
+      `package.json's start script is not "node [flags] dist/src/main.js": ${scripts.start}`,
+    );
+  }
+  return match[1].split(/\s+/).filter(Boolean);
+}
+
+/**
+ * The service, with the flags of `npm start`; with `profileFile`, under the V8 CPU profiler, which writes that file when the
  * service exits; with `adapter`, on that HTTP adapter (HTTP_ADAPTER) instead of its default.
  */
-export function startService({ databaseUrl, secretKey, logFile, profileFile, adapter }) {
-  const nodeOptions = profileFile
-    ? [
-        '--cpu-prof',
-        `--cpu-prof-dir=${path.dirname(profileFile)}`,
-        `--cpu-prof-name=${path.basename(profileFile)}`,
-      ]
-    : [];
+export async function startService({ databaseUrl, secretKey, logFile, profileFile, adapter }) {
+  const nodeOptions = await startFlags();
+  if (profileFile) {
+    nodeOptions.push(
+      '--cpu-prof',
+      `--cpu-prof-dir=${path.dirname(profileFile)}`,
+      `--cpu-prof-name=${path.basename(profileFile)}`,
+    );
+  }
   return startServer(adapter ? `service (${adapter})` : 'service', 'dist/src/main.js', {
     databaseUrl,
     secretKey,

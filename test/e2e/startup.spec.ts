@@ -1,16 +1,25 @@
 /**
- * The built service as `npm start` runs it (`node dist/src/main.js`), in a child process of its
+ * The built service as `npm start` runs it (`node [flags] dist/src/main.js`), in a child process of its
  * own: configuration errors, a start on DATABASE_URL and a start on the embedded PostgreSQL, each
  * with a graceful stop on SIGTERM.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 const MAIN = path.resolve(process.cwd(), 'dist/src/main.js');
+/** The Node.js flags of package.json's start script (the heap ceiling). */
+const START_FLAGS = (() => {
+  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const match = /^node((?:\s+--\S+)*)\s+dist\/src\/main\.js$/.exec(scripts.start!);
+  if (!match) throw new Error(`unexpected start script: ${scripts.start}`);
+  return match[1]!.split(/\s+/).filter(Boolean);
+})();
 const SECRET_KEY = 'startup-test-secret-key-0123456789-abcdefgh';
 const LIST = '/api/v3/oauth2/authorization_codes/';
 
@@ -53,7 +62,7 @@ const services: Service[] = [];
 function start(env: Record<string, string>): Service {
   const base = { ...process.env };
   for (const name of SERVICE_VARIABLES) delete base[name];
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [...START_FLAGS, MAIN], {
     cwd: process.cwd(),
     env: { ...base, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
