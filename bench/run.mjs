@@ -13,11 +13,11 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { datasetName, prepareDataset, sizeLabel } from './dataset.mjs';
-import { measureLoad, measureSequential, settle, verifySameAnswer } from './measure.mjs';
+import { measureLoad, measureSequential, settle, verifySameAnswer, warmUp } from './measure.mjs';
 import { explainHotQueries } from './plans.mjs';
 import { summariseProfile } from './profile.mjs';
 import { describeServer, dropDatabase, openServer } from './postgres.mjs';
-import { memoryOf, startFloor, startService, stopServer } from './processes.mjs';
+import { memoryOf, startFlags, startFloor, startService, stopServer } from './processes.mjs';
 import { renderReport } from './report.mjs';
 import { scenariosFor } from './scenarios.mjs';
 import { USAGE, readSettings } from './settings.mjs';
@@ -131,7 +131,9 @@ async function compareAdapters(dataset, secretKey, files, floor, scenarios, meas
   }
   try {
     const results = [];
-    for (const scenario of scenarios.filter((s) => ADAPTER_SCENARIOS.includes(s.id))) {
+    const measured = scenarios.filter((s) => ADAPTER_SCENARIOS.includes(s.id));
+    for (const service of Object.values(services)) await warmUp(service, measured, settings);
+    for (const scenario of measured) {
       for (const service of Object.values(services))
         await verifySameAnswer(service, floor, scenario);
       const result = { id: scenario.id, title: scenario.title, adapters: {}, floor: null };
@@ -184,6 +186,7 @@ async function measureScenarios(service, floor, scenarios, { monitor, countState
   const answers = [];
   for (const scenario of scenarios) answers.push(await verifySameAnswer(service, floor, scenario));
   log(`  the floor answers all ${scenarios.length} scenarios with the service's bytes`);
+  for (const target of [service, floor]) await warmUp(target, scenarios, settings);
   const measured = [];
   for (const [i, scenario] of scenarios.entries()) {
     const result = { ...scenario, key: undefined, answer: answers[i], service: {}, floor: {} };
@@ -233,6 +236,7 @@ async function describeMachine(server) {
     memoryGiB: os.totalmem() / 2 ** 30,
     platform: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
+    service: ['node', ...(await startFlags()), 'dist/src/main.js'].join(' '),
     autocannon: autocannon.version,
     postgres: { kind: server.kind, ...(await describeServer(server.adminUrl)) },
     // Other work on the machine skews every number: the load averages say how busy it was.
