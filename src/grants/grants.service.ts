@@ -23,6 +23,7 @@ import {
   toProviderResponse,
   type ProviderRow,
 } from '../oauth2-providers/oauth2-provider.mapper.js';
+import type { OAuth2ProviderResponse } from '../oauth2-providers/dto/oauth2-provider.response.js';
 import { revealsSecretOf } from '../oauth2-providers/oauth2-providers.service.js';
 import { includesGroups } from '../users/dto/user-list.query.js';
 import type { UserRow } from '../users/user.mapper.js';
@@ -179,22 +180,41 @@ export class GrantsService {
     return noMatch(kind.modelName);
   }
 
+  /**
+   * Items from rows. A page shows few distinct providers and often one user many times: each is
+   * built once per page, and its items share it (it is only serialised).
+   */
   private async present(
     kind: GrantKind,
     rows: Record<string, unknown>[],
     principal: Principal | null,
     query: GrantFilterQuery,
   ): Promise<(GrantResponse | TokenGrantResponse)[]> {
-    const users = await this.users.present(
-      rows.map((row) => pickFields<UserRow>(row, USER_FIELDS)),
-      includesGroups(query),
-    );
-    return rows.map((row, i) => {
-      const provider = pickFields<ProviderRow>(row, PROVIDER_FIELDS);
+    const userRows = new Map<number, UserRow>();
+    for (const row of rows) {
+      const id = row.u_id as number;
+      if (!userRows.has(id)) userRows.set(id, pickFields<UserRow>(row, USER_FIELDS));
+    }
+    const presented = await this.users.present([...userRows.values()], includesGroups(query));
+    const users = new Map(presented.map((user) => [user.pk, user]));
+    const providers = new Map<number, OAuth2ProviderResponse>();
+    const providerOf = (row: Record<string, unknown>) => {
+      const id = row.p_id as number;
+      let response = providers.get(id);
+      if (!response) {
+        response = toProviderResponse(
+          pickFields<ProviderRow>(row, PROVIDER_FIELDS),
+          revealsSecretOf(principal, id),
+        );
+        providers.set(id, response);
+      }
+      return response;
+    };
+    return rows.map((row) => {
       const item: GrantResponse = {
         pk: Number(row.g_id),
-        provider: toProviderResponse(provider, revealsSecretOf(principal, provider.id)),
-        user: users[i]!,
+        provider: providerOf(row),
+        user: users.get(row.u_id as number)!,
         is_expired: row.g_is_expired as boolean,
         expires: formatIsoUtc(row.g_expires as string | null),
         scope: (row.g_scope as string).split(' ').filter(Boolean),
