@@ -36,6 +36,9 @@ const POST_CORS = ['POST', 'OPTIONS'];
  * The authorization and end-session endpoints take GET only: oidc-provider's POST variants need
  * its session cookie to be SameSite=None, hence Secure, which plain HTTP cannot carry.
  */
+/** What every route of the engine starts with. */
+const ENGINE_PREFIX = /^\/application\/o\//i;
+
 const ROUTES: [RegExp, (match: RegExpExecArray) => OidcRoute][] = [
   [/^\/application\/o\/authorize\/?$/i, () => ({ by: 'client_id', methods: READ })],
   [
@@ -130,6 +133,8 @@ export class OidcDispatcher {
 
   /** The route of a request target, or undefined when it is not the engine's (→ our 404). */
   route(url: string | undefined): OidcRoute | undefined {
+    // Every other request (the whole admin API) leaves on this one test.
+    if (!ENGINE_PREFIX.test(url ?? '')) return undefined;
     const path = (url ?? '').split('?')[0]!;
     for (const [pattern, route] of ROUTES) {
       const match = pattern.exec(path);
