@@ -23,7 +23,7 @@ export interface Statement {
 }
 
 /** What an item shows: the grant `g`, its user `u`, provider `p` and the provider's applications. */
-export const ITEM_COLUMNS: Column[] = [
+const ITEM_COLUMNS: Column[] = [
   ['g.id', 'g_id'],
   ['(g.expiring AND g.expires IS NOT NULL AND g.expires < now())', 'g_is_expired'],
   [isoUtcSql('g.expires'), 'g_expires'],

@@ -14,7 +14,7 @@ import {
   type Principal,
 } from '../common/auth/principal.js';
 import { confirmReferences } from '../common/validation/references.js';
-import { pickFields, prefixedFields } from '../common/sql/columns.js';
+import { unprefixed } from '../common/sql/columns.js';
 import { formatIsoUtc } from '../common/sql/timestamps.js';
 import { queryRows } from '../database/pool-query.js';
 import type { RuntimeConfig } from '../config/config.js';
@@ -33,7 +33,7 @@ import type { GrantResponse } from './dto/grant.response.js';
 import type { TokenGrantResponse } from './dto/token-grant.response.js';
 import { formatIdToken } from './id-token.js';
 import type { GrantKind } from './grant-kind.js';
-import { GrantQuery, ITEM_COLUMNS, type Statement } from './grant-queries.js';
+import { GrantQuery, type Statement } from './grant-queries.js';
 
 const GRANT_ORDERING = {
   pk: 'g.id',
@@ -47,8 +47,6 @@ const orderingOf = (kind: GrantKind): OrderingRules => ({
   primaryKey: 'g.id',
 });
 const MAX_BIGINT = 2n ** 63n - 1n;
-const USER_FIELDS = prefixedFields(ITEM_COLUMNS, 'u_');
-const PROVIDER_FIELDS = prefixedFields(ITEM_COLUMNS, 'p_');
 
 /** The trigger-kept counters (migrations ScalableLists and UserGrantCounts). */
 const PROVIDER_COUNT_SQL = `SELECT COALESCE(sum(n), 0)::bigint AS count FROM grant_counts
@@ -193,7 +191,7 @@ export class GrantsService {
     const userRows = new Map<number, UserRow>();
     for (const row of rows) {
       const id = row.u_id as number;
-      if (!userRows.has(id)) userRows.set(id, pickFields<UserRow>(row, USER_FIELDS));
+      if (!userRows.has(id)) userRows.set(id, unprefixed<UserRow>(row, 'u_'));
     }
     const presented = await this.users.present([...userRows.values()], includesGroups(query));
     const users = new Map(presented.map((user) => [user.pk, user]));
@@ -203,7 +201,7 @@ export class GrantsService {
       let response = providers.get(id);
       if (!response) {
         response = toProviderResponse(
-          pickFields<ProviderRow>(row, PROVIDER_FIELDS),
+          unprefixed<ProviderRow>(row, 'p_'),
           revealsSecretOf(principal, id),
         );
         providers.set(id, response);

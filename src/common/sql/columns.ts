@@ -14,25 +14,14 @@ export function selectColumns<T extends object>(
   return qb;
 }
 
-/** The columns selected under `prefix` read back out of a raw result row, prefix removed. */
+/**
+ * The columns selected under `prefix` read back out of a raw result row, prefix removed. (`for…in`
+ * rather than Object.entries: no array per row; lists call this for every row they show.)
+ */
 export function unprefixed<T>(row: Record<string, unknown>, prefix: string): T {
   const picked: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row)) {
-    if (key.startsWith(prefix)) picked[key.slice(prefix.length)] = value;
+  for (const key in row) {
+    if (key.startsWith(prefix)) picked[key.slice(prefix.length)] = row[key];
   }
-  return picked as T;
-}
-
-/** The [alias, field] pairs of the `columns` selected under `prefix`, for `pickFields`. */
-export function prefixedFields(columns: readonly Column[], prefix: string): [string, string][] {
-  return columns
-    .filter(([, alias]) => alias.startsWith(prefix))
-    .map(([, alias]) => [alias, alias.slice(prefix.length)]);
-}
-
-/** What `unprefixed` reads, for columns known in advance (`prefixedFields`): no key scan. */
-export function pickFields<T>(row: Record<string, unknown>, fields: [string, string][]): T {
-  const picked: Record<string, unknown> = {};
-  for (const [alias, field] of fields) picked[field] = row[alias];
   return picked as T;
 }
